@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef AUGUSTUS_LOADER_H
+#define AUGUSTUS_LOADER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <augustus/mode.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct aug_vm;
+
+/*
+ * Guest loaders. Each treats the image as hostile: every offset, size and
+ * address is checked against the image length and the VM's guest memory
+ * before anything is written, so a rejected image leaves guest memory
+ * untouched. On success each fills a struct aug_mode_config (mode, entry and
+ * entry registers; the caller may then set @stack and call
+ * aug_vcpu_setup_mode()). aug_error_detail() says why an image was rejected.
+ */
+
+/**
+ * aug_load_flat() - copy a flat binary into guest memory
+ * @vm: the VM
+ * @gpa: where the first byte goes; also the entry point
+ * @image: the bytes
+ * @len: their number, at least 1
+ * @mode: the enum aug_cpu_mode to start it in
+ * @ret_boot: on success, initialised for @mode with entry = @gpa
+ *
+ * Return: 0; -EINVAL if an argument is NULL, @len is 0 or @mode is unknown;
+ * -EFAULT if the image does not fit in guest memory at @gpa.
+ */
+int aug_load_flat(struct aug_vm *vm, uint64_t gpa, const void *image, size_t len,
+		  uint32_t mode, struct aug_mode_config *ret_boot);
+
+/**
+ * aug_load_elf() - load an ELF32 or ELF64 executable (x86)
+ * @vm: the VM
+ * @image: the file's bytes
+ * @len: their number
+ * @ret_boot: on success: AUG_MODE_PROT32 for ELF32, AUG_MODE_LONG64 for
+ *            ELF64, entry = e_entry
+ *
+ * Copies each PT_LOAD segment to its physical address (p_paddr) and zero
+ * fills it up to p_memsz.
+ *
+ * Return: 0; -EINVAL if an argument is NULL; -ENOEXEC if the image is not a
+ * valid x86 ELF executable (truncated, bad header, offsets or sizes outside
+ * the file, overlapping or wrapping segments, no PT_LOAD, too many program
+ * headers); -EFAULT if a segment or the entry point is outside guest memory.
+ */
+int aug_load_elf(struct aug_vm *vm, const void *image, size_t len,
+		 struct aug_mode_config *ret_boot);
+
+/**
+ * struct aug_module - a Multiboot module
+ * @data: its bytes
+ * @len: their number
+ * @cmdline: its string, or NULL
+ */
+struct aug_module {
+	const void *data;
+	size_t len;
+	const char *cmdline;
+};
+
+/**
+ * aug_load_multiboot() - load a Multiboot (version 1) kernel
+ * @vm: the VM; its memory regions make the memory map
+ * @image: the kernel's bytes
+ * @len: their number
+ * @cmdline: the kernel command line, or NULL
+ * @mods: modules, or NULL if @nmods is 0
+ * @nmods: number of modules, at most 64
+ * @ret_boot: on success: AUG_MODE_PROT32, the kernel's entry, RAX =
+ *            0x2BADB002 and RBX = the Multiboot information structure
+ *
+ * Finds the header in the first 8 KiB, loads the kernel through the
+ * header's address fields (flag 16) or as ELF, places the information
+ * structure (memory map, command line, modules) and the modules in guest
+ * memory above the kernel.
+ *
+ * Return: 0; -EINVAL if an argument is NULL or @nmods is too large;
+ * -ENOEXEC if there is no valid header or the image is malformed (the
+ * detail says how); -ENOTSUP if the header asks for something the loader
+ * cannot give (a video mode); -EFAULT or -ENOSPC if the kernel, the modules
+ * or the information do not fit in guest memory.
+ */
+int aug_load_multiboot(struct aug_vm *vm, const void *image, size_t len,
+		       const char *cmdline, const struct aug_module *mods,
+		       uint32_t nmods, struct aug_mode_config *ret_boot);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

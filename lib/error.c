@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* Error strings and the run-time version. */
+#include <errno.h>
+#include <string.h>
+
+#include "internal.h"
+
+AUG_EXPORT const char *aug_strerror(int err)
+{
+	switch (err < 0 ? -err : err) {
+	case 0:
+		return "success";
+	case EINVAL:
+		return "invalid argument (NULL, out of range, misaligned, or a state KVM rejects)";
+	case ENOENT:
+		return "not found (no such device, region, registration or MSR)";
+	case EACCES:
+	case EPERM:
+		return "permission denied (is the user in the kvm group?)";
+	case ENODEV:
+		return "the device is not a KVM device";
+	case EPROTO:
+		return "unsupported KVM API version (12 is required)";
+	case EOPNOTSUPP:
+		return "not supported: a KVM capability is missing, or the library version is too old";
+	case EBUSY:
+		return "range overlaps an existing memory region or port registration";
+	case EEXIST:
+		return "already exists (vCPU id in use)";
+	case ENOSPC:
+		return "limit reached (memory slots, vCPUs or port ranges)";
+	case ENOMEM:
+		return "out of memory";
+	case EMFILE:
+	case ENFILE:
+		return "too many open files";
+	case EFAULT:
+		return "address is not backed by guest memory";
+	case E2BIG:
+		return "too large for the buffer or structure given";
+	case ENOBUFS:
+		return "buffer too small";
+	case EINTR:
+		return "interrupted: the vCPU returned to its caller early (signal or kick)";
+	case ENOEXEC:
+		return "KVM could not run the vCPU (invalid guest state)";
+	case ETIMEDOUT:
+		return "timed out";
+	case ENXIO:
+		return "no handler for this access";
+	default:
+		return "unknown error";
+	}
+}
+
+AUG_EXPORT const char *aug_version(void)
+{
+	return AUGUSTUS_VERSION_STRING;
+}
+
+AUG_EXPORT int aug_check_version(unsigned int major, unsigned int minor)
+{
+	if (major != AUGUSTUS_VERSION_MAJOR || minor > AUGUSTUS_VERSION_MINOR)
+		return -ENOTSUP;
+	return 0;
+}

@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Internal definitions shared by the library's objects; never installed. */
+#ifndef AUGUSTUS_INTERNAL_H
+#define AUGUSTUS_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <linux/kvm.h>
+
+#include <augustus/augustus.h>
+
+#define AUG_EXPORT __attribute__((visibility("default")))
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ioctl.c: the one place where ioctls are issued and their errors mapped. */
+int aug_ioctl(int fd, unsigned long request, void *arg, const char *name);
+void aug_set_detail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+struct aug_kvm {
+	int fd;
+	int api_version;
+	int run_size;
+	int max_memslots;
+	struct aug_vcpu_limits limits;
+	struct aug_cpuid_entry *cpuid;	/* KVM_GET_SUPPORTED_CPUID, cached */
+	uint32_t ncpuid;
+};
+
+/* memory.c: one guest memory region, kept sorted by gpa in struct aug_vm. */
+struct aug_region {
+	uint64_t gpa;
+	uint64_t size;
+	uint8_t *host;
+	uint32_t flags;
+	uint32_t slot;
+	bool owned;	/* mmap()ed by the library */
+};
+
+/* Pure region arithmetic, exposed for the unit tests. */
+bool mem_range_valid(uint64_t gpa, uint64_t size);
+bool mem_overlaps(const struct aug_region *regions, size_t n, uint64_t gpa,
+		  uint64_t size);
+const struct aug_region *mem_find(const struct aug_region *regions, size_t n,
+				  uint64_t gpa);
+int mem_check_span(const struct aug_region *regions, size_t n, uint64_t gpa,
+		   uint64_t len);
+
+/* pio.c: the port dispatch table. */
+struct pio_range {
+	aug_pio_fn fn;	/* NULL: free slot */
+	void *opaque;
+	uint16_t port;
+	uint32_t count;
+};
+
+struct pio_table {
+	uint16_t *pages[256];	/* port >> 8 -> 256 slots of range index + 1 */
+	struct pio_range *ranges;
+	uint32_t nranges;	/* slots in use or freed, <= cap */
+	uint32_t cap;
+	uint32_t mode;		/* enum aug_pio_default */
+};
+
+void pio_table_init(struct pio_table *t);
+void pio_table_fini(struct pio_table *t);
+int pio_table_insert(struct pio_table *t, uint16_t port, uint32_t count,
+		     aug_pio_fn fn, void *opaque);
+int pio_table_remove(struct pio_table *t, uint16_t port, uint32_t count);
+
+static inline const struct pio_range *pio_table_lookup(const struct pio_table *t,
+						       uint16_t port)
+{
+	const uint16_t *page = t->pages[port >> 8];
+	uint16_t idx;
+
+	if (!page)
+		return NULL;
+	idx = page[port & 0xff];
+	return idx ? &t->ranges[idx - 1] : NULL;
+}
+
+/* mmio.c: MMIO ranges, sorted by address for a binary search. */
+struct mmio_range {
+	uint64_t addr;
+	uint64_t size;
+	aug_mmio_fn fn;
+	void *opaque;
+};
+
+struct mmio_table {
+	struct mmio_range *ranges;
+	uint32_t n;
+	uint32_t cap;
+	uint32_t mode;		/* enum aug_mmio_default */
+};
+
+void mmio_table_init(struct mmio_table *t);
+void mmio_table_fini(struct mmio_table *t);
+int mmio_table_insert(struct mmio_table *t, uint64_t addr, uint64_t size,
+		      aug_mmio_fn fn, void *opaque);
+int mmio_table_remove(struct mmio_table *t, uint64_t addr, uint64_t size);
+const struct mmio_range *mmio_table_lookup(const struct mmio_table *t, uint64_t addr);
+
+struct exit_handler {
+	aug_exit_fn fn;
+	void *opaque;
+};
+
+struct aug_vm {
+	int fd;
+	int run_size;
+	int max_memslots;
+	bool has_readonly_mem;
+	bool has_irqchip;
+	struct aug_vcpu_limits limits;
+	struct aug_cpuid_entry *cpuid;
+	uint32_t ncpuid;
+
+	struct aug_region *regions;
+	size_t nregions;
+
+	struct aug_vcpu **vcpus;
+	size_t nvcpus;
+
+	struct exit_handler handlers[AUG_EXIT_COUNT];
+	struct pio_table pio;
+	struct mmio_table mmio;
+};
+
+struct aug_vcpu {
+	struct aug_vm *vm;
+	int fd;
+	uint32_t id;
+	struct kvm_run *run;
+	size_t run_size;
+	/* Who runs the vCPU now, for aug_vcpu_kick(); under kick_lock. */
+	pthread_mutex_t kick_lock;
+	pthread_t thread;
+	bool running;
+};
+
+/* run.c: install the kick signal's handler once per process. */
+int kick_signal_setup(void);
+
+/* mode.c: pure builders, exposed for the unit tests. */
+int mode_check(const struct aug_mode_config *cfg);
+uint64_t mode_tables_size(const struct aug_mode_config *cfg, bool gbpages);
+uint64_t mode_build_tables(const struct aug_mode_config *cfg, bool gbpages, uint8_t *buf);
+void mode_fill_sregs(const struct aug_mode_config *cfg, uint64_t cr3, struct aug_sregs *s);
+
+/* exit.c: decode the shared run area into a struct aug_exit. */
+void exit_decode(struct kvm_run *run, struct aug_exit *exit);
+
+#endif

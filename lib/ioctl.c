@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* The one place where the library issues ioctls and records why one failed. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "internal.h"
+
+static __thread char detail[256];
+
+void aug_set_detail(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+}
+
+AUG_EXPORT const char *aug_error_detail(void)
+{
+	return detail;
+}
+
+/* Returns the ioctl's non-negative result or -errno; EINTR is retried by
+ * the caller where that is right (KVM_RUN must not be retried here). */
+int aug_ioctl(int fd, unsigned long request, void *arg, const char *name)
+{
+	int ret = ioctl(fd, request, arg);
+
+	if (ret >= 0)
+		return ret;
+	ret = errno;
+	aug_set_detail("%s failed: %s", name, strerrorname_np(ret) ? strerrorname_np(ret) : "?");
+	return -ret;
+}

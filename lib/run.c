@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* The run loop: KVM_RUN, then dispatch of each exit to the port table, the
+ * MMIO table or an exit handler, re-entering the guest until an exit needs
+ * the caller. Also how a run is cut short: kicks and deadlines. */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+/* The run area of the vCPU this thread is running, for the signal handler. */
+static __thread struct kvm_run *volatile current_run;
+
+/* A kick or deadline signal that lands while the thread is in user space
+ * would be lost; setting immediate_exit makes the next KVM_RUN return at
+ * once instead. Only async-signal-safe work here. */
+static void kick_handler(int sig)
+{
+	struct kvm_run *run = current_run;
+
+	(void)sig;
+	if (run)
+		run->immediate_exit = 1;
+}
+
+AUG_EXPORT int aug_kick_signal(void)
+{
+	return SIGRTMIN + 6;
+}
+
+static int kick_setup_err;
+
+static void kick_setup_once(void)
+{
+	struct sigaction old, sa = { .sa_handler = kick_handler, .sa_flags = SA_RESTART };
+
+	sigemptyset(&sa.sa_mask);
+	/* Respect a handler the process installed itself. */
+	if (sigaction(aug_kick_signal(), NULL, &old) < 0)
+		kick_setup_err = -errno;
+	else if (old.sa_handler == SIG_DFL && sigaction(aug_kick_signal(), &sa, NULL) < 0)
+		kick_setup_err = -errno;
+}
+
+int kick_signal_setup(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, kick_setup_once);
+	return kick_setup_err;
+}
+
+AUG_EXPORT int aug_vcpu_kick(struct aug_vcpu *vcpu)
+{
+	if (!vcpu)
+		return -EINVAL;
+	pthread_mutex_lock(&vcpu->kick_lock);
+	__atomic_store_n(&vcpu->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+	if (vcpu->running)
+		pthread_kill(vcpu->thread, aug_kick_signal());
+	pthread_mutex_unlock(&vcpu->kick_lock);
+	return 0;
+}
+
+/* Call an exit handler, or report that there is none (AUG_STOP). */
+static int call_handler(struct aug_vcpu *vcpu, struct aug_exit *exit)
+{
+	const struct exit_handler *h = &vcpu->vm->handlers[exit->reason];
+
+	return h->fn ? h->fn(vcpu, exit, h->opaque) : AUG_STOP;
+}
+
+/*
+ * An IO exit. Returns AUG_CONTINUE to re-enter, AUG_STOP to return the
+ * exit to the caller, or a negative errno. String I/O is one exit with
+ * @count elements back to back in the run area.
+ */
+static int dispatch_pio(struct aug_vcpu *vcpu, struct kvm_run *run, struct aug_exit *exit)
+{
+	const struct pio_table *t = &vcpu->vm->pio;
+	const struct pio_range *r = pio_table_lookup(t, run->io.port);
+	uint32_t size = run->io.size, count = run->io.count, i;
+	int is_write = run->io.direction == KVM_EXIT_IO_OUT;
+	uint8_t *data = (uint8_t *)run + run->io.data_offset;
+	int ret = AUG_CONTINUE;
+
+	/* KVM fills these; checked anyway so that a corrupt run area cannot
+	 * make us write outside it. */
+	if ((size != 1 && size != 2 && size != 4) ||
+	    run->io.data_offset + (uint64_t)size * count > vcpu->run_size) {
+		aug_set_detail("corrupt IO exit: size %u count %u offset %llu", size, count,
+			       (unsigned long long)run->io.data_offset);
+		return -EPROTO;
+	}
+
+	if (!r) {
+		if (t->mode == AUG_PIO_IGNORE) {
+			if (!is_write)
+				memset(data, 0xff, (size_t)size * count);
+			return AUG_CONTINUE;
+		}
+		exit_decode(run, exit);
+		return call_handler(vcpu, exit);
+	}
+
+	for (i = 0; i < count && ret == AUG_CONTINUE; i++, data += size) {
+		uint32_t v = 0xffffffff;
+
+		if (is_write) {
+			v = 0;
+			memcpy(&v, data, size);
+		}
+		ret = r->fn(vcpu, run->io.port, size, is_write, &v, r->opaque);
+		if (!is_write)
+			memcpy(data, &v, size);
+	}
+	if (ret != AUG_CONTINUE)
+		exit_decode(run, exit);
+	return ret;
+}
+
+static int dispatch_mmio(struct aug_vcpu *vcpu, struct kvm_run *run, struct aug_exit *exit)
+{
+	const struct mmio_table *t = &vcpu->vm->mmio;
+	const struct mmio_range *r;
+	uint32_t len = run->mmio.len;
+	uint64_t v = ~0ull;
+	int ret;
+
+	if (!len || len > 8) {
+		aug_set_detail("corrupt MMIO exit: length %u", len);
+		return -EPROTO;
+	}
+	r = mmio_table_lookup(t, run->mmio.phys_addr);
+	if (!r) {
+		if (t->mode == AUG_MMIO_IGNORE) {
+			if (!run->mmio.is_write)
+				memset(run->mmio.data, 0xff, len);
+			return AUG_CONTINUE;
+		}
+		exit_decode(run, exit);
+		return call_handler(vcpu, exit);
+	}
+	if (run->mmio.is_write) {
+		v = 0;
+		memcpy(&v, run->mmio.data, len);
+	}
+	ret = r->fn(vcpu, run->mmio.phys_addr, len, run->mmio.is_write, &v, r->opaque);
+	if (!run->mmio.is_write)
+		memcpy(run->mmio.data, &v, len);
+	if (ret != AUG_CONTINUE)
+		exit_decode(run, exit);
+	return ret;
+}
+
+static int run_loop(struct aug_vcpu *vcpu, struct aug_exit *ret_exit)
+{
+	struct kvm_run *run = vcpu->run;
+	int ret;
+
+	for (;;) {
+		if (ioctl(vcpu->fd, KVM_RUN, 0) < 0) {
+			ret = -errno;
+			if (ret == -EINTR) {
+				/* Consumed: a kick makes one run return, not all. */
+				__atomic_store_n(&run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+				memset(ret_exit, 0, sizeof(*ret_exit));
+				ret_exit->reason = AUG_EXIT_INTR;
+				ret_exit->kvm_reason = KVM_EXIT_INTR;
+				return -EINTR;
+			}
+			aug_set_detail("KVM_RUN failed: %s", strerrorname_np(-ret));
+			return ret;
+		}
+
+		if (run->exit_reason == KVM_EXIT_IO) {
+			ret = dispatch_pio(vcpu, run, ret_exit);
+		} else if (run->exit_reason == KVM_EXIT_MMIO) {
+			ret = dispatch_mmio(vcpu, run, ret_exit);
+		} else {
+			exit_decode(run, ret_exit);
+			ret = call_handler(vcpu, ret_exit);
+		}
+		if (ret != AUG_CONTINUE)
+			return ret > 0 ? 0 : ret;
+	}
+}
+
+/* Publish who runs the vCPU so that aug_vcpu_kick() can signal it. */
+static void run_begin(struct aug_vcpu *vcpu)
+{
+	pthread_mutex_lock(&vcpu->kick_lock);
+	vcpu->thread = pthread_self();
+	vcpu->running = true;
+	current_run = vcpu->run;
+	pthread_mutex_unlock(&vcpu->kick_lock);
+}
+
+static void run_end(struct aug_vcpu *vcpu)
+{
+	pthread_mutex_lock(&vcpu->kick_lock);
+	vcpu->running = false;
+	current_run = NULL;
+	pthread_mutex_unlock(&vcpu->kick_lock);
+}
+
+AUG_EXPORT int aug_vcpu_run(struct aug_vcpu *vcpu, struct aug_exit *ret_exit)
+{
+	int ret;
+
+	if (!vcpu || !ret_exit)
+		return -EINVAL;
+	run_begin(vcpu);
+	ret = run_loop(vcpu, ret_exit);
+	run_end(vcpu);
+	return ret;
+}
+
+static uint64_t monotonic_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+AUG_EXPORT int aug_vcpu_run_timeout(struct aug_vcpu *vcpu, uint64_t timeout_ns,
+				    struct aug_exit *ret_exit)
+{
+	struct sigevent sev = {
+		.sigev_notify = SIGEV_THREAD_ID,
+		.sigev_signo = aug_kick_signal(),
+	};
+	struct itimerspec its = {
+		.it_value = { .tv_sec = (time_t)(timeout_ns / 1000000000u),
+			      .tv_nsec = (long)(timeout_ns % 1000000000u) },
+	};
+	uint64_t deadline;
+	timer_t timer;
+	int ret;
+
+	if (!vcpu || !ret_exit || !timeout_ns)
+		return -EINVAL;
+	sev._sigev_un._tid = gettid();
+	if (timer_create(CLOCK_MONOTONIC, &sev, &timer) < 0)
+		return -EAGAIN;
+	deadline = monotonic_ns() + timeout_ns;
+
+	run_begin(vcpu);
+	timer_settime(timer, 0, &its, NULL);
+	ret = run_loop(vcpu, ret_exit);
+	timer_delete(timer);
+	run_end(vcpu);
+	if (ret == -EINTR && monotonic_ns() >= deadline)
+		ret = -ETIMEDOUT;
+	return ret;
+}
