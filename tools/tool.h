@@ -12,6 +12,7 @@
 #define EXIT_USAGE 2		/* bad command line or input file */
 #define EXIT_NO_KVM 4		/* KVM missing, not permitted or failing */
 #define EXIT_GUEST 6		/* the guest crashed or did something unhandled */
+#define EXIT_RESET 8		/* a Linux guest reset the machine (run --kernel) */
 
 enum host_class {
 	HOST_NONE,	/* no usable /dev/kvm */
@@ -25,6 +26,9 @@ const char *host_class_name(enum host_class c);
 enum host_class host_classify(const char *dev, int *ret_err);
 int cmd_info(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+/* run --kernel: boot Linux on a PC machine (run-linux.c). */
+int cmd_run_linux(int argc, char **argv);
 
 /* A real-mode VM ready to run @code at @entry (CS = entry >> 4 & 0xf000). */
 int realmode_vm(struct aug_kvm *kvm, uint64_t mem_size, uint64_t load, const void *code,

@@ -1,0 +1,406 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* augustus run --kernel: boot a Linux bzImage on a PC machine, one thread
+ * per vCPU, with COM1 on the user's terminal. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "tool.h"
+
+#define MAX_VCPUS AUG_ACPI_MAX_CPUS
+#define ESCAPE_CHAR 0x01	/* Ctrl-A, then x: quit */
+
+struct linux_opts {
+	const char *kernel;
+	const char *initrd;
+	const char *cmdline;
+	const char *dev;
+	uint64_t mem;
+	uint64_t smp;
+	uint64_t timeout;	/* seconds; 0: none */
+};
+
+/* What the signal handlers and the input thread need. */
+static struct aug_pc *g_pc;
+static uint32_t g_ncpus;
+static volatile sig_atomic_t g_stop_signal;
+
+static void stop_vcpus(void)
+{
+	uint32_t i;
+
+	for (i = 0; i < g_ncpus; i++)
+		aug_vcpu_kick(aug_pc_get_vcpu(g_pc, i));
+}
+
+static void on_signal(int sig)
+{
+	if (!g_stop_signal)
+		g_stop_signal = sig;
+	stop_vcpus();
+}
+
+static void usage_linux(FILE *f)
+{
+	fprintf(f,
+		"usage: augustus run --kernel FILE [OPTIONS]\n"
+		"  Boot a Linux bzImage (64-bit boot protocol) on a PC machine with ACPI,\n"
+		"  a 16550A UART (COM1, on this terminal), keyboard controller, CMOS clock.\n"
+		"  --kernel FILE      the bzImage\n"
+		"  --initrd FILE      the initial ramdisk\n"
+		"  --cmdline STRING   the kernel command line (e.g. \"console=ttyS0\")\n"
+		"  --mem SIZE         RAM (default 256M; a multiple of 2M; K/M/G suffixes)\n"
+		"  --smp N            vCPUs, each on its own thread (default 1)\n"
+		"  --timeout SECONDS  stop the guest after this long (default: never)\n"
+		"  --device PATH      KVM device (default /dev/kvm)\n"
+		"  Standard input goes to the UART (raw mode on a terminal; Ctrl-A x quits).\n"
+		"  Exit status: 0 when the guest powers off; %d when it resets (keyboard\n"
+		"  controller, port 0x92, triple fault); %d usage error or bad input file\n"
+		"  (kernel, initrd); %d KVM unavailable; %d guest crashed or timed out;\n"
+		"  128 + signal number when stopped by a signal or Ctrl-A x (SIGINT).\n",
+		EXIT_RESET, EXIT_USAGE, EXIT_NO_KVM, EXIT_GUEST);
+}
+
+static int parse_linux(int argc, char **argv, struct linux_opts *o)
+{
+	static const struct option opts[] = {
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "initrd", required_argument, NULL, 'i' },
+		{ "cmdline", required_argument, NULL, 'c' },
+		{ "mem", required_argument, NULL, 'm' },
+		{ "smp", required_argument, NULL, 's' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "device", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	uint64_t *dst;
+	int c;
+
+	*o = (struct linux_opts){ .mem = 256ull << 20, .smp = 1, .cmdline = "" };
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'k': o->kernel = optarg; continue;
+		case 'i': o->initrd = optarg; continue;
+		case 'c': o->cmdline = optarg; continue;
+		case 'd': o->dev = optarg; continue;
+		case 'm': dst = &o->mem; break;
+		case 's': dst = &o->smp; break;
+		case 't': dst = &o->timeout; break;
+		case 'h': usage_linux(stdout); return 1;
+		default: usage_linux(stderr); return -1;
+		}
+		if (parse_u64(optarg, dst)) {
+			fprintf(stderr, "augustus run: bad number '%s'\n", optarg);
+			return -1;
+		}
+	}
+	if (optind != argc || !o->kernel) {
+		usage_linux(stderr);
+		return -1;
+	}
+	if (!o->mem || o->mem % (2u << 20)) {
+		fprintf(stderr, "augustus run: --mem must be a non-zero multiple of 2M\n");
+		return -1;
+	}
+	if (!o->smp || o->smp > MAX_VCPUS) {
+		fprintf(stderr, "augustus run: --smp must be 1 to %d\n", MAX_VCPUS);
+		return -1;
+	}
+	if (o->timeout > 86400 * 365) {
+		fprintf(stderr, "augustus run: --timeout too large\n");
+		return -1;
+	}
+	return 0;
+}
+
+static int load_file(const char *path, uint8_t **ret_buf, size_t *ret_len)
+{
+	struct stat st;
+	uint8_t *buf;
+	size_t got = 0;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > (1ll << 32)) {
+		close(fd);
+		return S_ISREG(st.st_mode) ? -EFBIG : -EINVAL;
+	}
+	buf = malloc(st.st_size ? (size_t)st.st_size : 1);
+	if (!buf) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while (got < (size_t)st.st_size) {
+		n = read(fd, buf + got, (size_t)st.st_size - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	*ret_buf = buf;
+	*ret_len = got;
+	return 0;
+}
+
+/* Standard input to the UART, until the main thread writes to @wake. */
+struct input {
+	struct aug_serial *serial;
+	int wake;
+	pthread_t thread;
+};
+
+static void *input_thread(void *arg)
+{
+	struct input *in = arg;
+	struct pollfd p[2] = { { .fd = 0, .events = POLLIN }, { .fd = in->wake, .events = POLLIN } };
+	int escape = 0;
+
+	for (;;) {
+		uint8_t buf[256], out[256];
+		size_t k = 0, done = 0;
+		ssize_t n, i;
+
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (p[1].revents)
+			break;
+		n = read(0, buf, sizeof(buf));
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n <= 0) {
+			p[0].fd = -1;	/* end of input: wait for the end */
+			continue;
+		}
+		for (i = 0; i < n; i++) {
+			if (escape) {
+				escape = 0;
+				if (buf[i] == 'x') {
+					on_signal(SIGINT);
+					return NULL;
+				}
+				if (buf[i] != ESCAPE_CHAR)
+					out[k++] = ESCAPE_CHAR;
+			} else if (buf[i] == ESCAPE_CHAR && isatty(0)) {
+				escape = 1;
+				continue;
+			}
+			out[k++] = buf[i];
+		}
+		/* The UART buffers AUG_SERIAL_RX_BUFFER bytes; wait for the
+		 * guest to read when it is full. */
+		while (done < k) {
+			int r = aug_serial_receive(in->serial, out + done, k - done);
+
+			if (r < 0)
+				return NULL;
+			done += (size_t)r;
+			if (done < k) {
+				if (poll(&p[1], 1, 10) > 0)
+					return NULL;
+			}
+		}
+	}
+	return NULL;
+}
+
+static int report_failure(const char *what, int err)
+{
+	fprintf(stderr, "augustus run: %s: %s%s%s\n", what, aug_strerror(err),
+		*aug_error_detail() ? ": " : "", aug_error_detail());
+	return err;
+}
+
+/* The run's outcome from the machine's event and each vCPU's end. */
+static int outcome(const struct aug_vcpu_result *results, uint32_t n)
+{
+	int event = aug_pc_get_event(g_pc);
+	uint32_t i;
+
+	if (event == AUG_EVENT_POWEROFF)
+		return 0;
+	if (event == AUG_EVENT_RESET)
+		return EXIT_RESET;
+	for (i = 0; i < n; i++) {
+		const struct aug_exit *e = &results[i].exit;
+
+		if (results[i].ret)
+			continue;
+		if (e->reason == AUG_EXIT_SHUTDOWN)
+			return EXIT_RESET;	/* a triple fault resets a PC */
+		if (e->reason == AUG_EXIT_SYSTEM_EVENT)
+			return e->u.system_event.type == 1 ? 0 : EXIT_RESET;
+	}
+	if (g_stop_signal == SIGALRM) {
+		fprintf(stderr, "augustus run: timed out\n");
+		return EXIT_GUEST;
+	}
+	if (g_stop_signal)
+		return 128 + g_stop_signal;
+	for (i = 0; i < n; i++) {
+		const struct aug_exit *e = &results[i].exit;
+
+		if (results[i].ret == -EINTR)
+			continue;
+		fprintf(stderr, "augustus run: vcpu %u: ", i);
+		if (results[i].ret)
+			fprintf(stderr, "%s (%s), exit %s\n", aug_strerror(results[i].ret),
+				strerror(-results[i].ret), aug_exit_reason_name(e->reason));
+		else if (e->reason == AUG_EXIT_INTERNAL_ERROR)
+			fprintf(stderr, "KVM internal error, suberror %u\n", e->u.internal.suberror);
+		else if (e->reason == AUG_EXIT_FAIL_ENTRY)
+			fprintf(stderr, "VM entry failed, reason 0x%llx\n",
+				(unsigned long long)e->u.fail_entry.hardware_entry_failure_reason);
+		else
+			fprintf(stderr, "stopped: %s\n", aug_exit_reason_name(e->reason));
+	}
+	return EXIT_GUEST;
+}
+
+static int boot(const struct linux_opts *o, const uint8_t *kernel, size_t klen,
+		const uint8_t *initrd, size_t ilen)
+{
+	struct aug_vcpu_result *results;
+	struct aug_pc_config cfg;
+	struct input in = { 0 };
+	struct termios saved, raw;
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct aug_vm_config vcfg;
+	struct aug_kvm *kvm;
+	struct aug_vm *vm;
+	int err, status, tty = isatty(0), wake[2] = { -1, -1 };
+
+	err = aug_kvm_open(o->dev, &kvm);
+	if (err) {
+		report_failure("cannot use KVM", err);
+		return EXIT_NO_KVM;
+	}
+	aug_vm_config_init(&vcfg);
+	vcfg.flags = AUG_VM_IRQCHIP;
+	err = aug_vm_create(kvm, &vcfg, &vm);
+	aug_kvm_close(kvm);
+	if (err) {
+		report_failure("cannot create the VM", err);
+		return EXIT_NO_KVM;
+	}
+	aug_pc_config_init(&cfg);
+	cfg.ncpus = (uint32_t)o->smp;
+	cfg.mem_size = o->mem;
+	cfg.console_fd = STDOUT_FILENO;
+	err = aug_pc_create(vm, &cfg, &g_pc);
+	if (err) {
+		report_failure("cannot build the machine", err);
+		aug_vm_destroy(vm);
+		return err == -EINVAL || err == -ENOSPC ? EXIT_USAGE : EXIT_NO_KVM;
+	}
+	g_ncpus = cfg.ncpus;
+	err = aug_pc_load_linux(g_pc, kernel, klen, initrd, ilen, o->cmdline);
+	if (err) {
+		report_failure("cannot load the kernel", err);
+		status = err == -ENOEXEC || err == -E2BIG || err == -EFAULT || err == -ENOSPC ?
+			 EXIT_USAGE : EXIT_NO_KVM;
+		goto out;
+	}
+	results = calloc(g_ncpus, sizeof(*results));
+	if (!results || pipe(wake)) {
+		free(results);
+		fprintf(stderr, "augustus run: out of resources\n");
+		status = EXIT_NO_KVM;
+		goto out;
+	}
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGALRM, &sa, NULL);
+	if (tty && !tcgetattr(0, &saved)) {
+		raw = saved;
+		cfmakeraw(&raw);
+		tcsetattr(0, TCSANOW, &raw);
+	} else {
+		tty = 0;
+	}
+	in.serial = aug_pc_get_serial(g_pc);
+	in.wake = wake[0];
+	if (pthread_create(&in.thread, NULL, input_thread, &in))
+		in.wake = -1;	/* no input: the guest still runs */
+	if (o->timeout)
+		alarm((unsigned int)o->timeout);
+
+	err = aug_vm_run_all(vm, results, g_ncpus, 1);
+	alarm(0);
+
+	if (in.wake >= 0) {
+		if (write(wake[1], "", 1) < 0)
+			perror("augustus run: write");
+		pthread_join(in.thread, NULL);
+	}
+	if (tty)
+		tcsetattr(0, TCSANOW, &saved);
+	if (err) {
+		report_failure("cannot run the vCPUs", err);
+		status = EXIT_NO_KVM;
+	} else {
+		status = outcome(results, g_ncpus);
+	}
+	free(results);
+	close(wake[0]);
+	close(wake[1]);
+out:
+	aug_pc_destroy(g_pc);
+	aug_vm_destroy(vm);
+	return status;
+}
+
+int cmd_run_linux(int argc, char **argv)
+{
+	struct linux_opts o;
+	uint8_t *kernel, *initrd = NULL;
+	size_t klen, ilen = 0;
+	int err, status;
+
+	err = parse_linux(argc, argv, &o);
+	if (err)
+		return err > 0 ? 0 : EXIT_USAGE;
+	err = load_file(o.kernel, &kernel, &klen);
+	if (err) {
+		fprintf(stderr, "augustus run: %s: %s\n", o.kernel, strerror(-err));
+		return EXIT_USAGE;
+	}
+	/* A wrong file is the user's error: say so before touching KVM. */
+	err = aug_linux_check_kernel(kernel, klen);
+	if (err) {
+		fprintf(stderr, "augustus run: %s: %s\n", o.kernel, aug_error_detail());
+		free(kernel);
+		return EXIT_USAGE;
+	}
+	if (o.initrd) {
+		err = load_file(o.initrd, &initrd, &ilen);
+		if (err) {
+			fprintf(stderr, "augustus run: %s: %s\n", o.initrd, strerror(-err));
+			free(kernel);
+			return EXIT_USAGE;
+		}
+	}
+	status = boot(&o, kernel, klen, initrd, ilen);
+	free(kernel);
+	free(initrd);
+	return status;
+}

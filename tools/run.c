@@ -1,0 +1,460 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* augustus run: a flat, ELF or Multiboot guest in any x86 mode, on one or
+ * more vCPUs, with serial output, a debug-exit port and a time limit. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tool.h"
+
+#define SERIAL_BASE 0x3f8
+#define DEBUG_EXIT_PORT 0xf4
+#define MAX_VCPUS 64
+#define MAX_MODULES 16
+
+struct run {
+	struct aug_vm *vm;
+	struct aug_vcpu *vcpus[MAX_VCPUS];
+	unsigned int nvcpus;
+	int exited;		/* the debug-exit port was written */
+	int exit_status;
+	int trace_mmio;
+	pthread_mutex_t lock;
+	/* the watchdog for --timeout */
+	pthread_cond_t done_cond;
+	int done;
+	int timed_out;
+	uint64_t timeout_ms;
+};
+
+static void stop_all(struct run *r)
+{
+	unsigned int i;
+
+	for (i = 0; i < r->nvcpus; i++)
+		aug_vcpu_kick(r->vcpus[i]);
+}
+
+/* A write-only 16550 stand-in: THR at +0 goes to stdout; LSR at +5 always
+ * says "transmitter empty" so polling guests go on; other registers read 0. */
+static int serial_io(struct aug_vcpu *vcpu, uint16_t port, uint32_t size, int is_write,
+		     uint32_t *data, void *opaque)
+{
+	unsigned int reg = port - SERIAL_BASE;
+
+	if (is_write) {
+		if (reg == 0)
+			putchar((int)(*data & 0xff));
+		return AUG_CONTINUE;
+	}
+	*data = reg == 5 ? 0x60 : 0;
+	return AUG_CONTINUE;
+}
+
+/* QEMU's isa-debug-exit: the value written becomes status (value << 1) | 1,
+ * and the whole guest stops. */
+static int debug_exit_io(struct aug_vcpu *vcpu, uint16_t port, uint32_t size, int is_write,
+			 uint32_t *data, void *opaque)
+{
+	struct run *r = opaque;
+
+	if (!is_write)
+		return AUG_CONTINUE;
+	pthread_mutex_lock(&r->lock);
+	if (!r->exited) {
+		r->exit_status = (int)(((*data << 1) | 1) & 0xff);
+		r->exited = 1;
+	}
+	pthread_mutex_unlock(&r->lock);
+	stop_all(r);
+	return AUG_STOP;
+}
+
+/* A crash on one vCPU ends the whole guest. */
+static int crash_exit(struct aug_vcpu *vcpu, struct aug_exit *exit, void *opaque)
+{
+	stop_all(opaque);
+	return AUG_STOP;
+}
+
+static int mmio_exit(struct aug_vcpu *vcpu, struct aug_exit *exit, void *opaque)
+{
+	struct run *r = opaque;
+	uint64_t v = 0;
+
+	if (!r->trace_mmio) {
+		stop_all(r);
+		return AUG_STOP;
+	}
+	if (exit->u.mmio.is_write)
+		memcpy(&v, exit->u.mmio.data, exit->u.mmio.len);
+	else
+		memset(exit->u.mmio.data, 0xff, exit->u.mmio.len);
+	fprintf(stderr, "augustus: vcpu %d: unclaimed MMIO %s of %u bytes at 0x%llx",
+		aug_vcpu_get_id(vcpu), exit->u.mmio.is_write ? "write" : "read",
+		exit->u.mmio.len, (unsigned long long)exit->u.mmio.addr);
+	if (exit->u.mmio.is_write)
+		fprintf(stderr, ": 0x%llx", (unsigned long long)v);
+	fputc('\n', stderr);
+	return AUG_CONTINUE;
+}
+
+static void *watchdog(void *arg)
+{
+	struct run *r = arg;
+	struct timespec ts;
+
+	/* pthread_cond_timedwait() of a default condition takes real time. */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += (time_t)(r->timeout_ms / 1000);
+	ts.tv_nsec += (long)(r->timeout_ms % 1000) * 1000000;
+	if (ts.tv_nsec >= 1000000000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&r->lock);
+	while (!r->done)
+		if (pthread_cond_timedwait(&r->done_cond, &r->lock, &ts) == ETIMEDOUT)
+			break;
+	if (!r->done) {
+		r->timed_out = 1;
+		pthread_mutex_unlock(&r->lock);
+		stop_all(r);
+		return NULL;
+	}
+	pthread_mutex_unlock(&r->lock);
+	return NULL;
+}
+
+static void usage_run(FILE *f)
+{
+	fprintf(f,
+		"usage: augustus run [OPTIONS] FILE\n"
+		"  Run FILE as a guest: a flat binary (default), an ELF executable (--elf) or a\n"
+		"  Multiboot kernel (--multiboot).\n"
+		"  --mem SIZE         guest memory at address 0 (default 64M; K/M/G suffixes)\n"
+		"  --mode MODE        flat binaries: real (default), prot32, paged32 or long64\n"
+		"  --load ADDR        flat binaries: where FILE is loaded (default 0x1000)\n"
+		"  --entry ADDR       flat binaries: first instruction (default: the load address)\n"
+		"  --stack ADDR       initial stack pointer (default 0x8000)\n"
+		"  --elf              FILE is an ELF32 (protected mode) or ELF64 (long mode) executable\n"
+		"  --multiboot        FILE is a Multiboot kernel (protected mode, EAX/EBX per the spec)\n"
+		"  --cmdline STR      the Multiboot command line\n"
+		"  --module FILE[=STR] a Multiboot module and its string; may be repeated\n"
+		"  --smp N            N vCPUs, each started at the entry with RDI = its index (default 1)\n"
+		"  --timeout SECONDS  stop the guest after this long (fractions allowed)\n"
+		"  --trace-mmio       log unclaimed MMIO accesses and go on (reads give all ones);\n"
+		"                     without it the first one stops the guest\n"
+		"  --debug-exit PORT  the debug-exit port (default 0xf4)\n"
+		"  --device PATH      KVM device (default /dev/kvm)\n"
+		"  Port 0x3f8 (serial) output goes to stdout; other unclaimed ports read as all ones.\n"
+		"  Exit status: 0 when every vCPU halts; (value << 1) | 1 when the guest writes\n"
+		"  value to the debug-exit port; %d usage or input error, %d KVM unavailable,\n"
+		"  %d guest crashed, stuck or timed out.\n",
+		EXIT_USAGE, EXIT_NO_KVM, EXIT_GUEST);
+}
+
+static int read_file(const char *path, uint8_t **ret_buf, size_t *ret_len)
+{
+	struct stat st;
+	uint8_t *buf;
+	ssize_t n;
+	size_t got = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > (1l << 32)) {
+		close(fd);
+		return -EINVAL;
+	}
+	buf = malloc(st.st_size ? (size_t)st.st_size : 1);
+	if (!buf) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while (got < (size_t)st.st_size && (n = read(fd, buf + got, st.st_size - got)) > 0)
+		got += (size_t)n;
+	close(fd);
+	*ret_buf = buf;
+	*ret_len = got;
+	return 0;
+}
+
+static int parse_mode(const char *s, uint32_t *ret)
+{
+	static const char *const names[] = { "real", "prot32", "paged32", "long64" };
+	uint32_t i;
+
+	for (i = 0; i < 4; i++) {
+		if (!strcmp(s, names[i])) {
+			*ret = AUG_MODE_REAL + i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+struct run_opts {
+	uint64_t mem, load, entry, stack, xport, smp, timeout_ms;
+	uint32_t mode;
+	int elf, multiboot, trace_mmio;
+	const char *dev, *cmdline, *file;
+	struct aug_module mods[MAX_MODULES];
+	char *mod_files[MAX_MODULES];
+	uint32_t nmods;
+};
+
+static int parse_run(int argc, char **argv, struct run_opts *o)
+{
+	static const struct option opts[] = {
+		{ "mem", required_argument, NULL, 'm' },
+		{ "load", required_argument, NULL, 'l' },
+		{ "entry", required_argument, NULL, 'e' },
+		{ "stack", required_argument, NULL, 's' },
+		{ "debug-exit", required_argument, NULL, 'x' },
+		{ "smp", required_argument, NULL, 'n' },
+		{ "mode", required_argument, NULL, 'M' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "cmdline", required_argument, NULL, 'c' },
+		{ "module", required_argument, NULL, 'o' },
+		{ "elf", no_argument, NULL, 'E' },
+		{ "multiboot", no_argument, NULL, 'B' },
+		{ "trace-mmio", no_argument, NULL, 'T' },
+		{ "device", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	uint64_t *dst;
+	double secs;
+	char *end;
+	int c;
+
+	*o = (struct run_opts){ .mem = 64 << 20, .load = 0x1000, .entry = UINT64_MAX,
+				.stack = 0x8000, .xport = DEBUG_EXIT_PORT, .smp = 1,
+				.mode = AUG_MODE_REAL };
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'm': dst = &o->mem; break;
+		case 'l': dst = &o->load; break;
+		case 'e': dst = &o->entry; break;
+		case 's': dst = &o->stack; break;
+		case 'x': dst = &o->xport; break;
+		case 'n': dst = &o->smp; break;
+		case 'M':
+			if (parse_mode(optarg, &o->mode))
+				goto bad;
+			continue;
+		case 't':
+			secs = strtod(optarg, &end);
+			if (*end || !(secs > 0) || secs > 1e6)
+				goto bad;
+			o->timeout_ms = (uint64_t)(secs * 1000) ? (uint64_t)(secs * 1000) : 1;
+			continue;
+		case 'c': o->cmdline = optarg; continue;
+		case 'o':
+			if (o->nmods == MAX_MODULES)
+				goto bad;
+			o->mod_files[o->nmods++] = optarg;
+			continue;
+		case 'E': o->elf = 1; continue;
+		case 'B': o->multiboot = 1; continue;
+		case 'T': o->trace_mmio = 1; continue;
+		case 'd': o->dev = optarg; continue;
+		case 'h': usage_run(stdout); exit(0);
+		default: usage_run(stderr); return -EINVAL;
+		}
+		if (parse_u64(optarg, dst))
+			goto bad;
+	}
+	if (optind != argc - 1) {
+		usage_run(stderr);
+		return -EINVAL;
+	}
+	o->file = argv[optind];
+	if (o->entry == UINT64_MAX)
+		o->entry = o->load;
+	if (!o->mem || o->mem % AUG_PAGE_SIZE || o->xport > 0xffff || !o->smp ||
+	    o->smp > MAX_VCPUS || o->load >= o->mem || (o->elf && o->multiboot) ||
+	    ((o->cmdline || o->nmods) && !o->multiboot)) {
+		fprintf(stderr, "augustus run: inconsistent options (see augustus run --help)\n");
+		return -EINVAL;
+	}
+	return 0;
+bad:
+	fprintf(stderr, "augustus run: bad value '%s' for --%s\n", optarg, argv[optind - 1] + 2);
+	return -EINVAL;
+}
+
+/* Load the image; fills @boot with the mode and entry state. */
+static int load_guest(struct run_opts *o, struct aug_vm *vm, const uint8_t *image, size_t len,
+		      struct aug_mode_config *boot)
+{
+	uint8_t *mod_data[MAX_MODULES] = { 0 };
+	uint32_t i;
+	int err = 0;
+
+	if (o->elf)
+		return aug_load_elf(vm, image, len, boot);
+	if (!o->multiboot)
+		return aug_load_flat(vm, o->load, image, len, o->mode, boot);
+
+	for (i = 0; i < o->nmods && !err; i++) {
+		char *eq = strchr(o->mod_files[i], '=');
+
+		if (eq)
+			*eq = '\0';
+		err = read_file(o->mod_files[i], &mod_data[i], &o->mods[i].len);
+		if (err)
+			fprintf(stderr, "augustus run: module %s: %s\n", o->mod_files[i],
+				strerror(-err));
+		o->mods[i].data = mod_data[i];
+		o->mods[i].cmdline = eq ? eq + 1 : o->mod_files[i];
+	}
+	if (!err)
+		err = aug_load_multiboot(vm, image, len, o->cmdline, o->mods, o->nmods, boot);
+	for (i = 0; i < o->nmods; i++)
+		free(mod_data[i]);
+	return err;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run r = { .lock = PTHREAD_MUTEX_INITIALIZER, .done_cond = PTHREAD_COND_INITIALIZER };
+	struct aug_vcpu_result results[MAX_VCPUS];
+	struct aug_mode_config boot;
+	struct aug_kvm *kvm;
+	struct run_opts o;
+	pthread_t dog;
+	uint8_t *image;
+	size_t len;
+	unsigned int i;
+	int err, status = 0;
+
+	if (parse_run(argc, argv, &o))
+		return EXIT_USAGE;
+	err = read_file(o.file, &image, &len);
+	if (err) {
+		fprintf(stderr, "augustus run: %s: %s\n", o.file, strerror(-err));
+		return EXIT_USAGE;
+	}
+	err = aug_kvm_open(o.dev, &kvm);
+	if (err) {
+		fprintf(stderr, "augustus run: cannot use KVM: %s%s%s\n", aug_strerror(err),
+			*aug_error_detail() ? ": " : "", aug_error_detail());
+		free(image);
+		return EXIT_NO_KVM;
+	}
+	err = aug_vm_create(kvm, NULL, &r.vm);
+	aug_kvm_close(kvm);
+	if (!err)
+		err = aug_vm_add_memory(r.vm, 0, o.mem, AUG_MEM_NORESERVE, NULL);
+	if (err) {
+		fprintf(stderr, "augustus run: cannot create the VM: %s\n", aug_strerror(err));
+		free(image);
+		aug_vm_destroy(r.vm);
+		return EXIT_NO_KVM;
+	}
+	err = load_guest(&o, r.vm, image, len, &boot);
+	free(image);
+	if (err) {
+		fprintf(stderr, "augustus run: cannot load %s: %s%s%s\n", o.file, aug_strerror(err),
+			*aug_error_detail() ? ": " : "", aug_error_detail());
+		aug_vm_destroy(r.vm);
+		return EXIT_USAGE;
+	}
+	if (!o.elf && !o.multiboot)
+		boot.entry = o.entry;
+	boot.stack = o.stack;
+
+	r.trace_mmio = o.trace_mmio;
+	for (i = 0; i < o.smp && !err; i++) {
+		struct aug_regs regs;
+
+		err = aug_vcpu_create(r.vm, i, &r.vcpus[i]);
+		if (!err)
+			err = aug_vcpu_setup_mode(r.vcpus[i], &boot);
+		if (!err)
+			err = aug_vcpu_get_regs(r.vcpus[i], &regs);
+		if (!err) {
+			regs.rdi = i;
+			err = aug_vcpu_set_regs(r.vcpus[i], &regs);
+		}
+		if (!err)
+			r.nvcpus++;
+	}
+	if (!err)
+		err = aug_vm_register_pio(r.vm, SERIAL_BASE, 8, serial_io, NULL);
+	if (!err)
+		err = aug_vm_register_pio(r.vm, (uint16_t)o.xport, 1, debug_exit_io, &r);
+	if (err) {
+		fprintf(stderr, "augustus run: cannot set up the vCPUs: %s%s%s\n", aug_strerror(err),
+			*aug_error_detail() ? ": " : "", aug_error_detail());
+		aug_vm_destroy(r.vm);
+		return err == -EBUSY || err == -EINVAL ? EXIT_USAGE : EXIT_NO_KVM;
+	}
+	aug_vm_set_pio_default(r.vm, AUG_PIO_IGNORE);
+	aug_vm_set_exit_handler(r.vm, AUG_EXIT_MMIO, mmio_exit, &r);
+	aug_vm_set_exit_handler(r.vm, AUG_EXIT_SHUTDOWN, crash_exit, &r);
+	aug_vm_set_exit_handler(r.vm, AUG_EXIT_INTERNAL_ERROR, crash_exit, &r);
+	aug_vm_set_exit_handler(r.vm, AUG_EXIT_FAIL_ENTRY, crash_exit, &r);
+
+	r.timeout_ms = o.timeout_ms;
+	if (o.timeout_ms && pthread_create(&dog, NULL, watchdog, &r)) {
+		fprintf(stderr, "augustus run: cannot start the watchdog\n");
+		aug_vm_destroy(r.vm);
+		return EXIT_NO_KVM;
+	}
+	err = aug_vm_run_all(r.vm, results, MAX_VCPUS, 0);
+	if (o.timeout_ms) {
+		pthread_mutex_lock(&r.lock);
+		r.done = 1;
+		pthread_cond_signal(&r.done_cond);
+		pthread_mutex_unlock(&r.lock);
+		pthread_join(dog, NULL);
+	}
+	fflush(stdout);
+
+	if (err) {
+		fprintf(stderr, "augustus run: %s\n", aug_strerror(err));
+		status = EXIT_GUEST;
+	} else if (r.exited) {
+		status = r.exit_status;
+	} else if (r.timed_out) {
+		fprintf(stderr, "augustus run: timed out after %.3f s\n", o.timeout_ms / 1000.0);
+		status = EXIT_GUEST;
+	}
+	for (i = 0; i < r.nvcpus && !err && !r.exited && !r.timed_out; i++) {
+		struct aug_exit *e = &results[i].exit;
+
+		if (results[i].ret == 0 && e->reason == AUG_EXIT_HLT)
+			continue;
+		status = EXIT_GUEST;
+		fprintf(stderr, "augustus run: vcpu %u: ", i);
+		if (results[i].ret && results[i].ret != -EINTR)
+			fprintf(stderr, "%s%s%s\n", aug_strerror(results[i].ret),
+				*aug_error_detail() ? ": " : "", aug_error_detail());
+		else if (results[i].ret == -EINTR)
+			fprintf(stderr, "stopped because another vCPU stopped\n");
+		else if (e->reason == AUG_EXIT_MMIO)
+			fprintf(stderr, "unclaimed MMIO %s of %u bytes at 0x%llx\n",
+				e->u.mmio.is_write ? "write" : "read", e->u.mmio.len,
+				(unsigned long long)e->u.mmio.addr);
+		else if (e->reason == AUG_EXIT_INTERNAL_ERROR)
+			fprintf(stderr, "KVM internal error, suberror %u\n", e->u.internal.suberror);
+		else if (e->reason == AUG_EXIT_SHUTDOWN)
+			fprintf(stderr, "triple fault (shutdown)\n");
+		else
+			fprintf(stderr, "stopped: %s\n", aug_exit_reason_name(e->reason));
+	}
+	aug_vm_destroy(r.vm);
+	return status;
+}
