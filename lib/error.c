@@ -22,13 +22,13 @@ AUG_EXPORT const char *aug_strerror(int err)
 	case EPROTO:
 		return "unsupported KVM API version (12 is required)";
 	case EOPNOTSUPP:
-		return "not supported: a KVM capability is missing, or the library version is too old";
+		return "not supported: a KVM capability is missing, the image asks for something the loader cannot give, or the library is too old";
 	case EBUSY:
 		return "range overlaps an existing memory region or port registration";
 	case EEXIST:
 		return "already exists (vCPU id in use)";
 	case ENOSPC:
-		return "limit reached (memory slots, vCPUs or port ranges)";
+		return "no room: a limit is reached (memory slots, vCPUs, port or MMIO ranges) or guest memory has no space left for the data";
 	case ENOMEM:
 		return "out of memory";
 	case EMFILE:
@@ -43,7 +43,7 @@ AUG_EXPORT const char *aug_strerror(int err)
 	case EINTR:
 		return "interrupted: the vCPU returned to its caller early (signal or kick)";
 	case ENOEXEC:
-		return "KVM could not run the vCPU (invalid guest state)";
+		return "not a valid image (see aug_error_detail()), or KVM could not run the vCPU";
 	case ETIMEDOUT:
 		return "timed out";
 	case ENXIO:

@@ -145,6 +145,8 @@ struct aug_vcpu {
 
 /* run.c: install the kick signal's handler once per process. */
 int kick_signal_setup(void);
+/* run.c: dispatch the exit in vcpu->run (AUG_CONTINUE, AUG_STOP or -errno). */
+int exit_dispatch(struct aug_vcpu *vcpu, struct aug_exit *exit);
 
 /* mode.c: pure builders, exposed for the unit tests. */
 int mode_check(const struct aug_mode_config *cfg);

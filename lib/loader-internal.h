@@ -28,8 +28,8 @@
 /* Where the bytes of an operation come from. */
 enum loader_src {
 	LOADER_SRC_IMAGE = 1,
-	LOADER_SRC_INFO,	/* the plan's Multiboot information blob */
-	LOADER_SRC_MODULE,	/* mods[module].data */
+	LOADER_SRC_INFO,   /* the plan's Multiboot information blob */
+	LOADER_SRC_MODULE, /* mods[module].data */
 };
 
 /* Copy @len bytes from offset @off of the source to @gpa, then zero the
@@ -69,15 +69,14 @@ int loader_plan_elf(struct loader_plan *plan, const uint8_t *image, size_t len,
 
 /* multiboot.c: the whole plan of aug_load_multiboot(). */
 int loader_plan_multiboot(struct loader_plan *plan, const uint8_t *image, size_t len,
-			  const char *cmdline, const struct aug_module *mods,
-			  uint32_t nmods, const struct aug_region *regions, size_t n);
+			  const char *cmdline, const struct aug_module *mods, uint32_t nmods,
+			  const struct aug_region *regions, size_t n);
 
 /* loader.c: shared pieces. */
 bool loader_overlap(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen);
-int loader_place(const struct aug_region *regions, size_t n, uint64_t from,
-		 uint64_t len, uint64_t *ret_gpa);
-int loader_place_tables(struct loader_plan *plan, const struct aug_region *regions,
-			size_t n, uint64_t from);
+int loader_place(const struct aug_region *regions, size_t n, uint64_t from, uint64_t len,
+		 uint64_t *ret_gpa);
+int loader_place_tables(struct loader_plan *plan, const struct aug_region *regions, size_t n);
 struct loader_plan *loader_plan_new(void);
 void loader_plan_free(struct loader_plan *plan);
 int loader_apply(struct aug_vm *vm, const struct loader_plan *plan, const uint8_t *image,

@@ -136,6 +136,11 @@ static int add_region(struct aug_vm *vm, uint64_t gpa, uint64_t size, void *host
 		if (r.host == MAP_FAILED)
 			return -ENOMEM;
 		r.owned = true;
+		if ((flags & AUG_MEM_DONTDUMP) && madvise(r.host, size, MADV_DONTDUMP) < 0) {
+			ret = -errno;
+			munmap(r.host, size);
+			return ret;
+		}
 	}
 	r.slot = free_slot(vm);
 
@@ -160,7 +165,8 @@ static int add_region(struct aug_vm *vm, uint64_t gpa, uint64_t size, void *host
 AUG_EXPORT int aug_vm_add_memory(struct aug_vm *vm, uint64_t gpa, uint64_t size,
 				 uint32_t flags, void **ret_host)
 {
-	if (!vm || (flags & ~(AUG_MEM_READONLY | AUG_MEM_DIRTY_LOG | AUG_MEM_NORESERVE)))
+	if (!vm || (flags & ~(AUG_MEM_READONLY | AUG_MEM_DIRTY_LOG | AUG_MEM_NORESERVE |
+			      AUG_MEM_DONTDUMP)))
 		return -EINVAL;
 	return add_region(vm, gpa, size, NULL, flags, ret_host);
 }

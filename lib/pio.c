@@ -33,7 +33,7 @@ int pio_table_insert(struct pio_table *t, uint16_t port, uint32_t count,
 {
 	uint32_t p, slot, first = port >> 8, last;
 
-	if (!fn || !count || (uint32_t)port + count > 0x10000)
+	if (!fn || !count || count > 0x10000u - port)
 		return -EINVAL;
 	last = ((uint32_t)port + count - 1) >> 8;
 	for (p = port; p < (uint32_t)port + count; p++)

@@ -157,6 +157,24 @@ static int dispatch_mmio(struct aug_vcpu *vcpu, struct kvm_run *run, struct aug_
 	return ret;
 }
 
+/*
+ * Dispatch the exit KVM left in the vCPU's run area. Returns AUG_CONTINUE
+ * to re-enter the guest; otherwise *@exit is filled and the return value
+ * is AUG_STOP or a negative errno. Exposed for the dispatcher's fuzz test,
+ * which feeds it made-up run areas.
+ */
+int exit_dispatch(struct aug_vcpu *vcpu, struct aug_exit *exit)
+{
+	struct kvm_run *run = vcpu->run;
+
+	if (run->exit_reason == KVM_EXIT_IO)
+		return dispatch_pio(vcpu, run, exit);
+	if (run->exit_reason == KVM_EXIT_MMIO)
+		return dispatch_mmio(vcpu, run, exit);
+	exit_decode(run, exit);
+	return call_handler(vcpu, exit);
+}
+
 static int run_loop(struct aug_vcpu *vcpu, struct aug_exit *ret_exit)
 {
 	struct kvm_run *run = vcpu->run;
@@ -177,14 +195,7 @@ static int run_loop(struct aug_vcpu *vcpu, struct aug_exit *ret_exit)
 			return ret;
 		}
 
-		if (run->exit_reason == KVM_EXIT_IO) {
-			ret = dispatch_pio(vcpu, run, ret_exit);
-		} else if (run->exit_reason == KVM_EXIT_MMIO) {
-			ret = dispatch_mmio(vcpu, run, ret_exit);
-		} else {
-			exit_decode(run, ret_exit);
-			ret = call_handler(vcpu, ret_exit);
-		}
+		ret = exit_dispatch(vcpu, ret_exit);
 		if (ret != AUG_CONTINUE)
 			return ret > 0 ? 0 : ret;
 	}

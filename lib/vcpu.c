@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -264,15 +265,16 @@ AUG_EXPORT int aug_vcpu_set_fpu(struct aug_vcpu *vcpu, const struct aug_fpu *fpu
 	return ret < 0 ? ret : 0;
 }
 
-/* KVM_GET_MSRS and KVM_SET_MSRS return how many entries they processed. */
-struct msr_list {
+/* KVM_GET_MSRS and KVM_SET_MSRS return how many entries they processed.
+ * The union gives struct kvm_msrs room for its flexible array. */
+union msr_list {
 	struct kvm_msrs hdr;
-	struct kvm_msr_entry e[AUG_MSR_MAX];
+	uint8_t room[sizeof(struct kvm_msrs) + AUG_MSR_MAX * sizeof(struct kvm_msr_entry)];
 };
 
 AUG_EXPORT int aug_vcpu_get_msrs(struct aug_vcpu *vcpu, struct aug_msr *msrs, uint32_t count)
 {
-	struct msr_list l;
+	union msr_list l;
 	uint32_t i;
 	int ret;
 
@@ -281,7 +283,7 @@ AUG_EXPORT int aug_vcpu_get_msrs(struct aug_vcpu *vcpu, struct aug_msr *msrs, ui
 	memset(&l.hdr, 0, sizeof(l.hdr));
 	l.hdr.nmsrs = count;
 	for (i = 0; i < count; i++)
-		l.e[i] = (struct kvm_msr_entry){ .index = msrs[i].index };
+		l.hdr.entries[i] = (struct kvm_msr_entry){ .index = msrs[i].index };
 	ret = aug_ioctl(vcpu->fd, KVM_GET_MSRS, &l, "KVM_GET_MSRS");
 	if (ret < 0)
 		return ret;
@@ -290,14 +292,14 @@ AUG_EXPORT int aug_vcpu_get_msrs(struct aug_vcpu *vcpu, struct aug_msr *msrs, ui
 		return -ENOENT;
 	}
 	for (i = 0; i < count; i++)
-		msrs[i].data = l.e[i].data;
+		msrs[i].data = l.hdr.entries[i].data;
 	return 0;
 }
 
 AUG_EXPORT int aug_vcpu_set_msrs(struct aug_vcpu *vcpu, const struct aug_msr *msrs,
 				 uint32_t count)
 {
-	struct msr_list old, l;
+	union msr_list old, l;
 	uint32_t i;
 	int ret;
 
@@ -307,7 +309,7 @@ AUG_EXPORT int aug_vcpu_set_msrs(struct aug_vcpu *vcpu, const struct aug_msr *ms
 	memset(&old.hdr, 0, sizeof(old.hdr));
 	old.hdr.nmsrs = count;
 	for (i = 0; i < count; i++)
-		old.e[i] = (struct kvm_msr_entry){ .index = msrs[i].index };
+		old.hdr.entries[i] = (struct kvm_msr_entry){ .index = msrs[i].index };
 	ret = aug_ioctl(vcpu->fd, KVM_GET_MSRS, &old, "KVM_GET_MSRS");
 	if (ret < 0)
 		return ret;
@@ -319,7 +321,7 @@ AUG_EXPORT int aug_vcpu_set_msrs(struct aug_vcpu *vcpu, const struct aug_msr *ms
 	memset(&l.hdr, 0, sizeof(l.hdr));
 	l.hdr.nmsrs = count;
 	for (i = 0; i < count; i++)
-		l.e[i] = (struct kvm_msr_entry){ .index = msrs[i].index, .data = msrs[i].data };
+		l.hdr.entries[i] = (struct kvm_msr_entry){ .index = msrs[i].index, .data = msrs[i].data };
 	ret = aug_ioctl(vcpu->fd, KVM_SET_MSRS, &l, "KVM_SET_MSRS");
 	if (ret < 0)
 		return ret;
@@ -346,12 +348,23 @@ AUG_EXPORT int aug_vcpu_set_cpuid(struct aug_vcpu *vcpu, const struct aug_cpuid_
 AUG_EXPORT int aug_vcpu_get_cpuid(struct aug_vcpu *vcpu, struct aug_cpuid_entry *entries,
 				  uint32_t max, uint32_t *ret_count)
 {
-	struct kvm_cpuid2 *c;
+	struct kvm_cpuid2 probe = { .nent = 0 }, *c;
 	uint32_t i, n = max < AUG_CPUID_MAX_ENTRIES ? max : AUG_CPUID_MAX_ENTRIES;
 	int ret;
 
 	if (!vcpu || !entries || !max || !ret_count)
 		return -EINVAL;
+	/* Older kernels (6.1 among them) leave nent as given when the call
+	 * succeeds; only a refused call reports the table's size. Ask that
+	 * first, with room for nothing. */
+	if (ioctl(vcpu->fd, KVM_GET_CPUID2, &probe) < 0 && errno != E2BIG) {
+		ret = -errno;
+		aug_set_detail("KVM_GET_CPUID2 failed: %s", strerrorname_np(-ret));
+		return ret;
+	}
+	if (probe.nent > n)
+		return -E2BIG;
+	n = probe.nent;
 	c = calloc(1, sizeof(*c) + n * sizeof(c->entries[0]));
 	if (!c)
 		return -ENOMEM;

@@ -20,6 +20,10 @@ struct aug_vm;
 /* Library-allocated regions only: reserve no swap (MAP_NORESERVE), so a
  * large, sparsely used guest does not need that much free memory. */
 #define AUG_MEM_NORESERVE (1u << 2)
+/* Library-allocated regions only: leave guest memory out of core dumps of
+ * the process (MADV_DONTDUMP), so a crash does not write out guest secrets
+ * or gigabytes of guest RAM. */
+#define AUG_MEM_DONTDUMP (1u << 3)
 
 /* Guest memory is mapped at page granularity. */
 #define AUG_PAGE_SIZE 4096u
@@ -56,10 +60,11 @@ int aug_vm_add_memory(struct aug_vm *vm, uint64_t gpa, uint64_t size,
  * @host: the caller's memory, page aligned, readable and writable for @size
  *        bytes; it must stay mapped until the region is removed or the VM
  *        destroyed. The library never unmaps it.
- * @flags: AUG_MEM_READONLY and AUG_MEM_DIRTY_LOG only
+ * @flags: AUG_MEM_READONLY and AUG_MEM_DIRTY_LOG only (the caller decides
+ *         how its own memory is mapped and dumped)
  *
  * Return: as aug_vm_add_memory(); also -EINVAL if @host is NULL or
- * misaligned or @flags has AUG_MEM_NORESERVE, and -EFAULT if KVM finds @host
+ * misaligned or @flags has AUG_MEM_NORESERVE or AUG_MEM_DONTDUMP, and -EFAULT if KVM finds @host
  * not mapped.
  */
 int aug_vm_add_user_memory(struct aug_vm *vm, uint64_t gpa, uint64_t size,
