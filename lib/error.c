@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* Error strings and the run-time version. */
 #include <errno.h>
+#include <limits.h>
 #include <string.h>
 
 #include "internal.h"
 
 AUG_EXPORT const char *aug_strerror(int err)
 {
-	switch (err < 0 ? -err : err) {
+	/* -INT_MIN does not exist: that code is as unknown as any. */
+	switch (err == INT_MIN ? 0x7fffffff : err < 0 ? -err : err) {
 	case 0:
 		return "success";
 	case EINVAL:

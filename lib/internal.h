@@ -51,17 +51,18 @@ int mem_check_span(const struct aug_region *regions, size_t n, uint64_t gpa,
 
 /* pio.c: the port dispatch table. */
 struct pio_range {
-	aug_pio_fn fn;	/* NULL: free slot */
+	aug_pio_fn fn;
 	void *opaque;
 	uint16_t port;
 	uint32_t count;
 };
 
+/* Two levels so that a VM with a few ports needs a few pages, not 512 KiB;
+ * the leaves point straight at the ranges, and pages without a range point
+ * at one shared empty page: a lookup is two loads and no test between. */
 struct pio_table {
-	uint16_t *pages[256];	/* port >> 8 -> 256 slots of range index + 1 */
-	struct pio_range *ranges;
-	uint32_t nranges;	/* slots in use or freed, <= cap */
-	uint32_t cap;
+	struct pio_range *const *pages[256];	/* port >> 8 -> 256 range pointers */
+	uint32_t nranges;
 	uint32_t mode;		/* enum aug_pio_default */
 };
 
@@ -74,13 +75,7 @@ int pio_table_remove(struct pio_table *t, uint16_t port, uint32_t count);
 static inline const struct pio_range *pio_table_lookup(const struct pio_table *t,
 						       uint16_t port)
 {
-	const uint16_t *page = t->pages[port >> 8];
-	uint16_t idx;
-
-	if (!page)
-		return NULL;
-	idx = page[port & 0xff];
-	return idx ? &t->ranges[idx - 1] : NULL;
+	return t->pages[port >> 8][port & 0xff];
 }
 
 /* mmio.c: MMIO ranges, sorted by address for a binary search. */
@@ -137,6 +132,10 @@ struct aug_vcpu {
 	uint32_t id;
 	struct kvm_run *run;
 	size_t run_size;
+	uint64_t io_data_max;	/* run_size - 4: the last offset of a port value */
+	/* Entries of the CPUID table last set: KVM_GET_CPUID2 does not say
+	 * how many there are on every kernel (6.1 does not). */
+	uint32_t ncpuid;
 	/* Who runs the vCPU now, for aug_vcpu_kick(); under kick_lock. */
 	pthread_mutex_t kick_lock;
 	pthread_t thread;

@@ -63,6 +63,23 @@ out:
 	return ret;
 }
 
+/* open(2) codes outside the documented set, mapped to the nearest one. */
+static int open_error(int err)
+{
+	switch (err) {
+	case ENOTDIR:
+	case ELOOP:
+		return -ENOENT;
+	case EISDIR:
+	case ENXIO:
+		return -ENODEV;
+	case ENAMETOOLONG:
+		return -EINVAL;
+	default:
+		return -err;
+	}
+}
+
 AUG_EXPORT int aug_kvm_open(const char *path, struct aug_kvm **ret_kvm)
 {
 	struct aug_kvm *kvm;
@@ -79,7 +96,7 @@ AUG_EXPORT int aug_kvm_open(const char *path, struct aug_kvm **ret_kvm)
 		return -ENOMEM;
 	kvm->fd = open(path, O_RDWR | O_CLOEXEC);
 	if (kvm->fd < 0) {
-		ret = -errno;
+		ret = open_error(errno);
 		aug_set_detail("cannot open %s", path);
 		goto err_free;
 	}

@@ -5,81 +5,94 @@
 
 #include "internal.h"
 
+static struct pio_range *const empty_page[256];
+
 void pio_table_init(struct pio_table *t)
 {
-	*t = (struct pio_table){ .mode = AUG_PIO_EXIT };
+	size_t i;
+
+	t->nranges = 0;
+	t->mode = AUG_PIO_EXIT;
+	for (i = 0; i < ARRAY_SIZE(t->pages); i++)
+		t->pages[i] = empty_page;
+}
+
+/* A page of the table that may be written, or NULL if it is the empty one. */
+static struct pio_range **page_of(struct pio_table *t, uint32_t p)
+{
+	return t->pages[p] == empty_page ? NULL : (struct pio_range **)t->pages[p];
 }
 
 void pio_table_fini(struct pio_table *t)
 {
-	size_t i;
+	uint32_t p, i;
 
-	for (i = 0; i < ARRAY_SIZE(t->pages); i++)
-		free(t->pages[i]);
-	free(t->ranges);
+	for (p = 0; p < ARRAY_SIZE(t->pages); p++) {
+		struct pio_range **page = page_of(t, p);
+
+		if (!page)
+			continue;
+		/* Each range is freed once, at its first port. */
+		for (i = 0; i < 256; i++)
+			if (page[i] && page[i]->port == (p << 8 | i))
+				free(page[i]);
+		free(page);
+	}
 	pio_table_init(t);
 }
 
-static void set_index(struct pio_table *t, uint16_t port, uint32_t count, uint16_t idx)
+static void set_range(struct pio_table *t, uint16_t port, uint32_t count, struct pio_range *r)
 {
 	uint32_t p;
 
 	for (p = port; p < (uint32_t)port + count; p++)
-		t->pages[p >> 8][p & 0xff] = idx;
+		page_of(t, p >> 8)[p & 0xff] = r;
 }
 
 int pio_table_insert(struct pio_table *t, uint16_t port, uint32_t count,
 		     aug_pio_fn fn, void *opaque)
 {
-	uint32_t p, slot, first = port >> 8, last;
+	uint32_t p, first = port >> 8, last;
+	struct pio_range *r;
 
 	if (!fn || !count || count > 0x10000u - port)
 		return -EINVAL;
 	last = ((uint32_t)port + count - 1) >> 8;
 	for (p = port; p < (uint32_t)port + count; p++)
-		if (t->pages[p >> 8] && t->pages[p >> 8][p & 0xff])
+		if (t->pages[p >> 8][p & 0xff])
 			return -EBUSY;
-
-	for (slot = 0; slot < t->nranges && t->ranges[slot].fn; slot++)
-		;
-	if (slot == AUG_PIO_MAX_RANGES)
+	if (t->nranges == AUG_PIO_MAX_RANGES)
 		return -ENOSPC;
-	if (slot == t->cap) {
-		uint32_t cap = t->cap ? t->cap * 2 : 8;
-		struct pio_range *r = realloc(t->ranges, cap * sizeof(*r));
 
-		if (!r)
-			return -ENOMEM;
-		t->ranges = r;
-		t->cap = cap;
-	}
-	/* Allocate every page first so that a failure changes nothing; an
+	/* Allocate everything first so that a failure changes nothing; an
 	 * empty page left behind is harmless. */
 	for (p = first; p <= last; p++) {
-		if (!t->pages[p]) {
-			t->pages[p] = calloc(256, sizeof(uint16_t));
-			if (!t->pages[p])
+		if (!page_of(t, p)) {
+			struct pio_range **page = calloc(256, sizeof(*page));
+
+			if (!page)
 				return -ENOMEM;
+			t->pages[p] = page;
 		}
 	}
-
-	t->ranges[slot] = (struct pio_range){
-		.fn = fn, .opaque = opaque, .port = port, .count = count,
-	};
-	if (slot == t->nranges)
-		t->nranges++;
-	set_index(t, port, count, (uint16_t)(slot + 1));
+	r = malloc(sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	*r = (struct pio_range){ .fn = fn, .opaque = opaque, .port = port, .count = count };
+	set_range(t, port, count, r);
+	t->nranges++;
 	return 0;
 }
 
 int pio_table_remove(struct pio_table *t, uint16_t port, uint32_t count)
 {
-	const struct pio_range *r = pio_table_lookup(t, port);
+	struct pio_range *r = (struct pio_range *)pio_table_lookup(t, port);
 
 	if (!r || r->port != port || r->count != count)
 		return -ENOENT;
-	set_index(t, port, count, 0);
-	t->ranges[r - t->ranges].fn = NULL;
+	set_range(t, port, count, NULL);
+	free(r);
+	t->nranges--;
 	return 0;
 }
 

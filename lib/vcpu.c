@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -57,6 +56,7 @@ AUG_EXPORT int aug_vcpu_create(struct aug_vm *vm, uint32_t id, struct aug_vcpu *
 	vcpu->vm = vm;
 	vcpu->id = id;
 	vcpu->run_size = (size_t)vm->run_size;
+	vcpu->io_data_max = vcpu->run_size - 4;
 	pthread_mutex_init(&vcpu->kick_lock, NULL);
 	ret = kick_signal_setup();
 	if (ret < 0)
@@ -75,6 +75,7 @@ AUG_EXPORT int aug_vcpu_create(struct aug_vm *vm, uint32_t id, struct aug_vcpu *
 	ret = set_cpuid(vcpu->fd, vm->cpuid, vm->ncpuid);
 	if (ret < 0)
 		goto err_unmap;
+	vcpu->ncpuid = vm->ncpuid;
 
 	vm->vcpus[vm->nvcpus++] = vcpu;
 	*ret_vcpu = vcpu;
@@ -340,31 +341,28 @@ AUG_EXPORT int aug_vcpu_set_msrs(struct aug_vcpu *vcpu, const struct aug_msr *ms
 AUG_EXPORT int aug_vcpu_set_cpuid(struct aug_vcpu *vcpu, const struct aug_cpuid_entry *entries,
 				  uint32_t count)
 {
+	int ret;
+
 	if (!vcpu || !entries || !count || count > AUG_CPUID_MAX_ENTRIES)
 		return -EINVAL;
-	return set_cpuid(vcpu->fd, entries, count);
+	ret = set_cpuid(vcpu->fd, entries, count);
+	if (ret == 0)
+		vcpu->ncpuid = count;
+	return ret;
 }
 
 AUG_EXPORT int aug_vcpu_get_cpuid(struct aug_vcpu *vcpu, struct aug_cpuid_entry *entries,
 				  uint32_t max, uint32_t *ret_count)
 {
-	struct kvm_cpuid2 probe = { .nent = 0 }, *c;
-	uint32_t i, n = max < AUG_CPUID_MAX_ENTRIES ? max : AUG_CPUID_MAX_ENTRIES;
+	struct kvm_cpuid2 *c;
+	uint32_t i, n;
 	int ret;
 
 	if (!vcpu || !entries || !max || !ret_count)
 		return -EINVAL;
-	/* Older kernels (6.1 among them) leave nent as given when the call
-	 * succeeds; only a refused call reports the table's size. Ask that
-	 * first, with room for nothing. */
-	if (ioctl(vcpu->fd, KVM_GET_CPUID2, &probe) < 0 && errno != E2BIG) {
-		ret = -errno;
-		aug_set_detail("KVM_GET_CPUID2 failed: %s", strerrorname_np(-ret));
-		return ret;
-	}
-	if (probe.nent > n)
+	n = vcpu->ncpuid;
+	if (n > max)
 		return -E2BIG;
-	n = probe.nent;
 	c = calloc(1, sizeof(*c) + n * sizeof(c->entries[0]));
 	if (!c)
 		return -ENOMEM;

@@ -37,7 +37,7 @@ static void usage(FILE *f)
 	fprintf(f, "usage: augustus [--help] [--version] COMMAND [ARGS]\n"
 		   "commands:\n"
 		   "  info   what this host's KVM offers, and whether a guest runs\n"
-		   "  run    run a flat real-mode binary as a guest\n"
+		   "  run    run a guest: flat binary, ELF, Multiboot, or a Linux bzImage (--kernel)\n"
 		   "  bench  IO-exit cost: libaugustus against raw KVM ioctls\n"
 		   "'augustus COMMAND --help' describes each.\n");
 }

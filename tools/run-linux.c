@@ -274,8 +274,9 @@ static int outcome(const struct aug_vcpu_result *results, uint32_t n)
 	return EXIT_GUEST;
 }
 
-static int boot(const struct linux_opts *o, const uint8_t *kernel, size_t klen,
-		const uint8_t *initrd, size_t ilen)
+/* Boots and runs; frees @kernel and @initrd once they are in the guest. */
+static int boot(const struct linux_opts *o, uint8_t *kernel, size_t klen, uint8_t *initrd,
+		size_t ilen)
 {
 	struct aug_vcpu_result *results;
 	struct aug_pc_config cfg;
@@ -290,6 +291,8 @@ static int boot(const struct linux_opts *o, const uint8_t *kernel, size_t klen,
 	err = aug_kvm_open(o->dev, &kvm);
 	if (err) {
 		report_failure("cannot use KVM", err);
+		free(kernel);
+		free(initrd);
 		return EXIT_NO_KVM;
 	}
 	aug_vm_config_init(&vcfg);
@@ -298,6 +301,8 @@ static int boot(const struct linux_opts *o, const uint8_t *kernel, size_t klen,
 	aug_kvm_close(kvm);
 	if (err) {
 		report_failure("cannot create the VM", err);
+		free(kernel);
+		free(initrd);
 		return EXIT_NO_KVM;
 	}
 	aug_pc_config_init(&cfg);
@@ -307,11 +312,16 @@ static int boot(const struct linux_opts *o, const uint8_t *kernel, size_t klen,
 	err = aug_pc_create(vm, &cfg, &g_pc);
 	if (err) {
 		report_failure("cannot build the machine", err);
+		free(kernel);
+		free(initrd);
 		aug_vm_destroy(vm);
 		return err == -EINVAL || err == -ENOSPC ? EXIT_USAGE : EXIT_NO_KVM;
 	}
 	g_ncpus = cfg.ncpus;
 	err = aug_pc_load_linux(g_pc, kernel, klen, initrd, ilen, o->cmdline);
+	/* In guest memory now: the copies would only add to our footprint. */
+	free(kernel);
+	free(initrd);
 	if (err) {
 		report_failure("cannot load the kernel", err);
 		status = err == -ENOEXEC || err == -E2BIG || err == -EFAULT || err == -ENOSPC ?
@@ -374,7 +384,7 @@ int cmd_run_linux(int argc, char **argv)
 	struct linux_opts o;
 	uint8_t *kernel, *initrd = NULL;
 	size_t klen, ilen = 0;
-	int err, status;
+	int err;
 
 	err = parse_linux(argc, argv, &o);
 	if (err)
@@ -399,8 +409,5 @@ int cmd_run_linux(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	status = boot(&o, kernel, klen, initrd, ilen);
-	free(kernel);
-	free(initrd);
-	return status;
+	return boot(&o, kernel, klen, initrd, ilen);
 }

@@ -39,5 +39,7 @@
 #include <augustus/mmio.h>
 #include <augustus/mode.h>
 #include <augustus/loader.h>
+#include <augustus/devices.h>
+#include <augustus/linux.h>
 
 #endif

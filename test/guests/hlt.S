@@ -1,0 +1,5 @@
+/* Stop at once. */
+	.code16
+	.globl _start
+_start:
+	hlt
