@@ -41,6 +41,9 @@ int aug_vcpu_create(struct aug_vm *vm, uint32_t id, struct aug_vcpu **ret_vcpu);
 /**
  * aug_vcpu_destroy() - remove a vCPU from its VM and free it
  * @vcpu: the vCPU, or NULL (nothing is done); it may not be running
+ *
+ * KVM itself keeps a vCPU until its VM is destroyed: creating one with the
+ * same id again fails with -EEXIST.
  */
 void aug_vcpu_destroy(struct aug_vcpu *vcpu);
 
@@ -222,6 +225,9 @@ int aug_vcpu_set_sregs(struct aug_vcpu *vcpu, const struct aug_sregs *sregs);
 
 /**
  * struct aug_fpu - x87 and SSE state (the FXSAVE image, as struct kvm_fpu)
+ *
+ * @mxcsr is carried only by kernels whose KVM_GET_FPU/KVM_SET_FPU do so;
+ * Linux 6.1 reads it as 0 and ignores what is written.
  */
 struct aug_fpu {
 	uint8_t fpr[8][16];
