@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "pc-internal.h"
 
 #define OEM_ID "AUGUST"
@@ -48,24 +49,6 @@ AUG_EXPORT void aug_acpi_config_init(struct aug_acpi_config *cfg, uint32_t ncpus
 	cfg->pm1a_cnt = AUG_PM_DEFAULT_CNT;
 	cfg->sci_irq = 9;
 	cfg->s5_type = AUG_PM_DEFAULT_S5_TYPE;
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)v);
-	put16(p + 2, (uint16_t)(v >> 16));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)v);
-	put32(p + 4, (uint32_t)(v >> 32));
 }
 
 static uint8_t checksum(const uint8_t *p, size_t len)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "loader-internal.h"
 
 #define MB_MAGIC      0x1badb002u
@@ -55,25 +56,6 @@
 #define PLACE_FLOOR 0x10000ull
 #define PAGE_MASK   ((uint64_t)AUG_PAGE_SIZE - 1)
 
-static uint32_t rd32(const uint8_t *p)
-{
-	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-	p[0] = v;
-	p[1] = v >> 8;
-	p[2] = v >> 16;
-	p[3] = v >> 24;
-}
-
-static void wr64(uint8_t *p, uint64_t v)
-{
-	wr32(p, (uint32_t)v);
-	wr32(p + 4, (uint32_t)(v >> 32));
-}
-
 struct mb_header {
 	size_t off;
 	uint32_t flags;
@@ -86,12 +68,12 @@ static int find_header(const uint8_t *image, size_t len, struct mb_header *h)
 	size_t off, bad = SIZE_MAX;
 
 	for (off = 0; off + MB_HDR_SIZE <= end; off += 4) {
-		uint32_t magic = rd32(image + off);
-		uint32_t flags = rd32(image + off + 4);
+		uint32_t magic = get32(image + off);
+		uint32_t flags = get32(image + off + 4);
 
 		if (magic != MB_MAGIC)
 			continue;
-		if ((uint32_t)(magic + flags + rd32(image + off + 8))) {
+		if ((uint32_t)(magic + flags + get32(image + off + 8))) {
 			if (bad == SIZE_MAX)
 				bad = off;
 			continue;
@@ -118,11 +100,11 @@ static int plan_aout(struct loader_plan *plan, const uint8_t *image, size_t len,
 		aug_set_detail("multiboot: address fields beyond the end of the file");
 		return -ENOEXEC;
 	}
-	h->header_addr = rd32(p + 12);
-	h->load_addr = rd32(p + 16);
-	h->load_end_addr = rd32(p + 20);
-	h->bss_end_addr = rd32(p + 24);
-	h->entry_addr = rd32(p + 28);
+	h->header_addr = get32(p + 12);
+	h->load_addr = get32(p + 16);
+	h->load_end_addr = get32(p + 20);
+	h->bss_end_addr = get32(p + 24);
+	h->entry_addr = get32(p + 28);
 
 	/* The file is loaded from the offset that puts the header at
 	 * header_addr. */
@@ -232,10 +214,10 @@ static size_t build_mmap(const struct aug_region *regions, size_t n, uint8_t *bu
 		if (count && buf) {
 			uint8_t *e = buf + (count - 1) * MMAP_ENTRY_SIZE;
 
-			wr32(e, MMAP_ENTRY_SIZE - 4);
-			wr64(e + 4, base);
-			wr64(e + 12, size);
-			wr32(e + 20, type);
+			put32(e, MMAP_ENTRY_SIZE - 4);
+			put64(e + 4, base);
+			put64(e + 12, size);
+			put32(e + 20, type);
 		}
 		if (i < n) {
 			base = regions[i].gpa;
@@ -303,30 +285,30 @@ static void fill_info(struct loader_plan *plan, const char *cmdline, const struc
 		low = LOW_MEMORY_END;
 	if (high / 1024 > UINT32_MAX)
 		high = (uint64_t)UINT32_MAX * 1024;
-	wr32(b + MBI_MEM_LOWER, (uint32_t)(low / 1024));
-	wr32(b + MBI_MEM_UPPER, (uint32_t)(high / 1024));
+	put32(b + MBI_MEM_LOWER, (uint32_t)(low / 1024));
+	put32(b + MBI_MEM_UPPER, (uint32_t)(high / 1024));
 	build_mmap(regions, n, b + MBI_SIZE);
-	wr32(b + MBI_MMAP_LENGTH, (uint32_t)(nmmap * MMAP_ENTRY_SIZE));
-	wr32(b + MBI_MMAP_ADDR, base + MBI_SIZE);
+	put32(b + MBI_MMAP_LENGTH, (uint32_t)(nmmap * MMAP_ENTRY_SIZE));
+	put32(b + MBI_MMAP_ADDR, base + MBI_SIZE);
 	if (cmdline) {
 		flags |= MBI_CMDLINE;
-		wr32(b + MBI_CMDLINE_ADDR, base + put_string(b, &pos, cmdline));
+		put32(b + MBI_CMDLINE_ADDR, base + put_string(b, &pos, cmdline));
 	}
-	wr32(b + MBI_LOADER_NAME_ADDR, base + put_string(b, &pos, LOADER_NAME));
+	put32(b + MBI_LOADER_NAME_ADDR, base + put_string(b, &pos, LOADER_NAME));
 	if (nmods) {
 		flags |= MBI_MODS;
-		wr32(b + MBI_MODS_COUNT, nmods);
-		wr32(b + MBI_MODS_ADDR, base + mods_at);
+		put32(b + MBI_MODS_COUNT, nmods);
+		put32(b + MBI_MODS_ADDR, base + mods_at);
 	}
 	for (i = 0; i < nmods; i++) {
 		uint8_t *e = b + mods_at + i * MOD_ENTRY_SIZE;
 		const char *s = mods[i].cmdline ? mods[i].cmdline : "";
 
-		wr32(e, (uint32_t)mod_gpa[i]);
-		wr32(e + 4, (uint32_t)(mod_gpa[i] + mods[i].len));
-		wr32(e + 8, base + put_string(b, &pos, s));
+		put32(e, (uint32_t)mod_gpa[i]);
+		put32(e + 4, (uint32_t)(mod_gpa[i] + mods[i].len));
+		put32(e + 8, base + put_string(b, &pos, s));
 	}
-	wr32(b + MBI_FLAGS, flags);
+	put32(b + MBI_FLAGS, flags);
 }
 
 /*
