@@ -25,6 +25,7 @@ struct aug_kvm {
 	int api_version;
 	int run_size;
 	int max_memslots;
+	bool has_readonly_mem;
 	struct aug_vcpu_limits limits;
 	struct aug_cpuid_entry *cpuid;	/* KVM_GET_SUPPORTED_CPUID, cached */
 	uint32_t ncpuid;
@@ -141,6 +142,11 @@ struct aug_vcpu {
 	pthread_t thread;
 	bool running;
 };
+
+/* vcpu.c: special registers with KVM's full state kept beside, so that a
+ * read-modify-write needs one KVM_GET_SREGS. */
+int vcpu_get_sregs(struct aug_vcpu *vcpu, struct aug_sregs *out, struct kvm_sregs *raw);
+int vcpu_put_sregs(struct aug_vcpu *vcpu, const struct aug_sregs *sregs, struct kvm_sregs raw);
 
 /* run.c: install the kick signal's handler once per process. */
 int kick_signal_setup(void);

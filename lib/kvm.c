@@ -143,6 +143,7 @@ AUG_EXPORT int aug_kvm_open(const char *path, struct aug_kvm **ret_kvm)
 	kvm->limits.max_id = check_cap(kvm->fd, KVM_CAP_MAX_VCPU_ID);
 	if (!kvm->limits.max_id)
 		kvm->limits.max_id = kvm->limits.max;
+	kvm->has_readonly_mem = check_cap(kvm->fd, KVM_CAP_READONLY_MEM) > 0;
 	kvm->max_memslots = check_cap(kvm->fd, KVM_CAP_NR_MEMSLOTS);
 	if (!kvm->max_memslots)
 		kvm->max_memslots = 32;

@@ -227,7 +227,8 @@ AUG_EXPORT int aug_mode_tables_size(const struct aug_mode_config *cfg, uint64_t 
 AUG_EXPORT int aug_vcpu_setup_mode(struct aug_vcpu *vcpu, const struct aug_mode_config *cfg)
 {
 	struct aug_regs regs = { .rflags = 2 };
-	struct aug_sregs old, s;
+	struct aug_sregs s;
+	struct kvm_sregs old;
 	uint8_t *buf = NULL;
 	uint64_t cr3 = 0, size;
 	bool gb;
@@ -251,14 +252,13 @@ AUG_EXPORT int aug_vcpu_setup_mode(struct aug_vcpu *vcpu, const struct aug_mode_
 		cr3 = mode_build_tables(cfg, gb, buf);
 	}
 
-	ret = aug_vcpu_get_sregs(vcpu, &old);
+	ret = vcpu_get_sregs(vcpu, &s, &old);
 	if (ret < 0)
 		goto out;
-	s = old;
 	mode_fill_sregs(cfg, cr3, &s);
 	if (buf)
 		aug_vm_write_memory(vcpu->vm, cfg->tables_addr, buf, size);
-	ret = aug_vcpu_set_sregs(vcpu, &s);
+	ret = vcpu_put_sregs(vcpu, &s, old);
 	if (ret < 0)
 		goto out;
 
@@ -272,7 +272,7 @@ AUG_EXPORT int aug_vcpu_setup_mode(struct aug_vcpu *vcpu, const struct aug_mode_
 	regs.rsi = cfg->rsi;
 	ret = aug_vcpu_set_regs(vcpu, &regs);
 	if (ret < 0)
-		aug_vcpu_set_sregs(vcpu, &old);
+		aug_ioctl(vcpu->fd, KVM_SET_SREGS, &old, "KVM_SET_SREGS");
 out:
 	free(buf);
 	return ret;

@@ -25,17 +25,27 @@ static struct pio_range **page_of(struct pio_table *t, uint32_t p)
 
 void pio_table_fini(struct pio_table *t)
 {
+	const struct pio_range *prev = NULL;
 	uint32_t p, i;
 
+	/*
+	 * Each range is freed once, at its first port: its ports are
+	 * consecutive, so that is where its entry differs from the one before.
+	 * Compared as pointers only: a range that spans pages is freed before
+	 * its last entries are seen. Pages without ranges are skipped whole.
+	 */
 	for (p = 0; p < ARRAY_SIZE(t->pages); p++) {
 		struct pio_range **page = page_of(t, p);
 
-		if (!page)
+		if (!page) {
+			prev = NULL;
 			continue;
-		/* Each range is freed once, at its first port. */
-		for (i = 0; i < 256; i++)
-			if (page[i] && page[i]->port == (p << 8 | i))
+		}
+		for (i = 0; i < 256; i++) {
+			if (page[i] && page[i] != prev)
 				free(page[i]);
+			prev = page[i];
+		}
 		free(page);
 	}
 	pio_table_init(t);

@@ -178,66 +178,85 @@ static void seg_to_kvm(struct kvm_segment *o, const struct aug_segment *s)
 	};
 }
 
+/* Convert KVM's special registers; @raw keeps what struct aug_sregs leaves
+ * out (the pending-interrupt bitmap) for a later vcpu_put_sregs(). */
+int vcpu_get_sregs(struct aug_vcpu *vcpu, struct aug_sregs *out, struct kvm_sregs *raw)
+{
+	int ret = aug_ioctl(vcpu->fd, KVM_GET_SREGS, raw, "KVM_GET_SREGS");
+
+	if (ret < 0)
+		return ret;
+	seg_from_kvm(&out->cs, &raw->cs);
+	seg_from_kvm(&out->ds, &raw->ds);
+	seg_from_kvm(&out->es, &raw->es);
+	seg_from_kvm(&out->fs, &raw->fs);
+	seg_from_kvm(&out->gs, &raw->gs);
+	seg_from_kvm(&out->ss, &raw->ss);
+	seg_from_kvm(&out->tr, &raw->tr);
+	seg_from_kvm(&out->ldt, &raw->ldt);
+	out->gdt = (struct aug_dtable){ .base = raw->gdt.base, .limit = raw->gdt.limit };
+	out->idt = (struct aug_dtable){ .base = raw->idt.base, .limit = raw->idt.limit };
+	out->cr0 = raw->cr0;
+	out->cr2 = raw->cr2;
+	out->cr3 = raw->cr3;
+	out->cr4 = raw->cr4;
+	out->cr8 = raw->cr8;
+	out->efer = raw->efer;
+	out->apic_base = raw->apic_base;
+	return 0;
+}
+
+/* Set @sregs over @raw, the state read by vcpu_get_sregs(). */
+int vcpu_put_sregs(struct aug_vcpu *vcpu, const struct aug_sregs *sregs, struct kvm_sregs raw)
+{
+	int ret;
+
+	seg_to_kvm(&raw.cs, &sregs->cs);
+	seg_to_kvm(&raw.ds, &sregs->ds);
+	seg_to_kvm(&raw.es, &sregs->es);
+	seg_to_kvm(&raw.fs, &sregs->fs);
+	seg_to_kvm(&raw.gs, &sregs->gs);
+	seg_to_kvm(&raw.ss, &sregs->ss);
+	seg_to_kvm(&raw.tr, &sregs->tr);
+	seg_to_kvm(&raw.ldt, &sregs->ldt);
+	raw.gdt = (struct kvm_dtable){ .base = sregs->gdt.base, .limit = sregs->gdt.limit };
+	raw.idt = (struct kvm_dtable){ .base = sregs->idt.base, .limit = sregs->idt.limit };
+	raw.cr0 = sregs->cr0;
+	raw.cr2 = sregs->cr2;
+	raw.cr3 = sregs->cr3;
+	raw.cr4 = sregs->cr4;
+	raw.cr8 = sregs->cr8;
+	raw.efer = sregs->efer;
+	raw.apic_base = sregs->apic_base;
+	ret = aug_ioctl(vcpu->fd, KVM_SET_SREGS, &raw, "KVM_SET_SREGS");
+	return ret < 0 ? ret : 0;
+}
+
 AUG_EXPORT int aug_vcpu_get_sregs(struct aug_vcpu *vcpu, struct aug_sregs *ret_sregs)
 {
-	struct kvm_sregs s;
+	struct aug_sregs s;
+	struct kvm_sregs raw;
 	int ret;
 
 	if (!vcpu || !ret_sregs)
 		return -EINVAL;
-	ret = aug_ioctl(vcpu->fd, KVM_GET_SREGS, &s, "KVM_GET_SREGS");
-	if (ret < 0)
-		return ret;
-	seg_from_kvm(&ret_sregs->cs, &s.cs);
-	seg_from_kvm(&ret_sregs->ds, &s.ds);
-	seg_from_kvm(&ret_sregs->es, &s.es);
-	seg_from_kvm(&ret_sregs->fs, &s.fs);
-	seg_from_kvm(&ret_sregs->gs, &s.gs);
-	seg_from_kvm(&ret_sregs->ss, &s.ss);
-	seg_from_kvm(&ret_sregs->tr, &s.tr);
-	seg_from_kvm(&ret_sregs->ldt, &s.ldt);
-	ret_sregs->gdt = (struct aug_dtable){ .base = s.gdt.base, .limit = s.gdt.limit };
-	ret_sregs->idt = (struct aug_dtable){ .base = s.idt.base, .limit = s.idt.limit };
-	ret_sregs->cr0 = s.cr0;
-	ret_sregs->cr2 = s.cr2;
-	ret_sregs->cr3 = s.cr3;
-	ret_sregs->cr4 = s.cr4;
-	ret_sregs->cr8 = s.cr8;
-	ret_sregs->efer = s.efer;
-	ret_sregs->apic_base = s.apic_base;
-	return 0;
+	ret = vcpu_get_sregs(vcpu, &s, &raw);
+	if (!ret)
+		*ret_sregs = s;
+	return ret;
 }
 
 AUG_EXPORT int aug_vcpu_set_sregs(struct aug_vcpu *vcpu, const struct aug_sregs *sregs)
 {
-	struct kvm_sregs s;
+	struct aug_sregs cur;
+	struct kvm_sregs raw;
 	int ret;
 
 	if (!vcpu || !sregs)
 		return -EINVAL;
 	/* Read first: the pending-interrupt bitmap is kept as it is. */
-	ret = aug_ioctl(vcpu->fd, KVM_GET_SREGS, &s, "KVM_GET_SREGS");
-	if (ret < 0)
-		return ret;
-	seg_to_kvm(&s.cs, &sregs->cs);
-	seg_to_kvm(&s.ds, &sregs->ds);
-	seg_to_kvm(&s.es, &sregs->es);
-	seg_to_kvm(&s.fs, &sregs->fs);
-	seg_to_kvm(&s.gs, &sregs->gs);
-	seg_to_kvm(&s.ss, &sregs->ss);
-	seg_to_kvm(&s.tr, &sregs->tr);
-	seg_to_kvm(&s.ldt, &sregs->ldt);
-	s.gdt = (struct kvm_dtable){ .base = sregs->gdt.base, .limit = sregs->gdt.limit };
-	s.idt = (struct kvm_dtable){ .base = sregs->idt.base, .limit = sregs->idt.limit };
-	s.cr0 = sregs->cr0;
-	s.cr2 = sregs->cr2;
-	s.cr3 = sregs->cr3;
-	s.cr4 = sregs->cr4;
-	s.cr8 = sregs->cr8;
-	s.efer = sregs->efer;
-	s.apic_base = sregs->apic_base;
-	ret = aug_ioctl(vcpu->fd, KVM_SET_SREGS, &s, "KVM_SET_SREGS");
-	return ret < 0 ? ret : 0;
+	ret = vcpu_get_sregs(vcpu, &cur, &raw);
+	return ret < 0 ? ret : vcpu_put_sregs(vcpu, sregs, raw);
 }
 
 AUG_EXPORT int aug_vcpu_get_fpu(struct aug_vcpu *vcpu, struct aug_fpu *ret_fpu)

@@ -84,9 +84,11 @@ AUG_EXPORT int aug_vm_create(struct aug_kvm *kvm, const struct aug_vm_config *cf
 		ret = -ENOMEM;
 		goto err_free;
 	}
-	memcpy(vm->cpuid, kvm->cpuid, kvm->ncpuid * sizeof(*vm->cpuid));
+	if (kvm->ncpuid)
+		memcpy(vm->cpuid, kvm->cpuid, kvm->ncpuid * sizeof(*vm->cpuid));
 	vm->ncpuid = kvm->ncpuid;
 	vm->run_size = kvm->run_size;
+	vm->has_readonly_mem = kvm->has_readonly_mem;
 	vm->max_memslots = kvm->max_memslots;
 	vm->limits = kvm->limits;
 	pio_table_init(&vm->pio);
@@ -96,10 +98,6 @@ AUG_EXPORT int aug_vm_create(struct aug_kvm *kvm, const struct aug_vm_config *cf
 	if (ret < 0)
 		goto err_free;
 	vm->fd = ret;
-
-	ret = aug_ioctl(vm->fd, KVM_CHECK_EXTENSION, (void *)(long)KVM_CAP_READONLY_MEM,
-			"KVM_CHECK_EXTENSION");
-	vm->has_readonly_mem = ret > 0;
 
 	ret = aug_ioctl(vm->fd, KVM_SET_TSS_ADDR, (void *)(unsigned long)c.tss_addr,
 			"KVM_SET_TSS_ADDR");
