@@ -133,17 +133,20 @@ static __attribute__((noinline, cold)) int dispatch_pio_slow(struct aug_vcpu *vc
 	const struct pio_range *r = pio_table_lookup(t, run->io.port);
 	uint32_t size = run->io.size, count = run->io.count, i;
 	int is_write = run->io.direction == KVM_EXIT_IO_OUT;
-	uint8_t *data = (uint8_t *)run + run->io.data_offset;
+	uint8_t *data;
 	int ret = AUG_CONTINUE;
 
 	/* KVM fills these; checked anyway so that a corrupt run area cannot
-	 * make us write outside it. */
-	if ((size != 1 && size != 2 && size != 4) ||
-	    run->io.data_offset + (uint64_t)size * count > vcpu->run_size) {
+	 * make us write outside it (written so that a huge offset cannot wrap
+	 * the sum), nor over the exit's own fields. */
+	if ((size != 1 && size != 2 && size != 4) || run->io.data_offset < sizeof(*run) ||
+	    run->io.data_offset > vcpu->run_size ||
+	    (uint64_t)size * count > vcpu->run_size - run->io.data_offset) {
 		aug_set_detail("corrupt IO exit: size %u count %u offset %llu", size, count,
 			       (unsigned long long)run->io.data_offset);
 		return -EPROTO;
 	}
+	data = (uint8_t *)run + run->io.data_offset;
 
 	if (!r) {
 		if (t->mode == AUG_PIO_IGNORE) {
@@ -179,14 +182,16 @@ static inline __attribute__((always_inline)) int dispatch_pio(struct aug_vcpu *v
 {
 	const struct pio_range *r = pio_table_lookup(&vcpu->vm->pio, run->io.port);
 	uint32_t size = run->io.size;
-	uint8_t *data = (uint8_t *)run + run->io.data_offset;
 	uint32_t v = 0xffffffff;
+	uint8_t *data;
 	int ret;
 
 	/* 0x16: the bits of the valid sizes 1, 2 and 4. */
 	if (__builtin_expect(!r || run->io.count != 1 || size > 4 || !((0x16 >> size) & 1) ||
-			     run->io.data_offset > vcpu->io_data_max, 0))
+			     run->io.data_offset > vcpu->io_data_max ||
+			     run->io.data_offset < sizeof(*run), 0))
 		return dispatch_pio_slow(vcpu, run, exit);
+	data = (uint8_t *)run + run->io.data_offset;
 
 	if (run->io.direction == KVM_EXIT_IO_OUT) {
 		v = load_le(data, size);

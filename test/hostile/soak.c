@@ -1,0 +1,351 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * soak: VM life cycles in one process, to show the library leaks neither
+ * descriptors nor memory.
+ *
+ *   soak --cycles N [--limits] [--memslots] [--rss-slack KIB]
+ *
+ * Each cycle opens KVM, creates a VM with 1 MiB of memory and two vCPUs,
+ * runs both to HLT (aug_vm_run_all()) and destroys everything. At the end
+ * the number of open descriptors must equal the number at the start, and
+ * the resident set may exceed its size after the warm-up (the first 100
+ * cycles, or the first tenth of shorter runs) by at most --rss-slack KiB
+ * (default 1024).
+ *
+ * --limits then creates VMs (each with 64 KiB of memory and a vCPU) until
+ * the descriptor limit, KVM or memory refuses one; the refusal must be a
+ * clean negative errno, and once all are destroyed the descriptor count is
+ * back. --memslots fills one VM's memory slots to KVM's limit and checks
+ * that one more is refused with -ENOSPC.
+ *
+ * Exit status 0 on success, 1 on failure, 3 when no progress was made for
+ * two minutes (the stage it hung in is printed), 77 without /dev/kvm
+ * (outside CI).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <augustus/augustus.h>
+
+#define GUEST_ADDR 0x1000
+
+static int failures;
+static bool verbose;
+
+/* Where the program is, for the watchdog: a hang is reported, not waited
+ * out. */
+static const char *volatile stage = "start";
+static volatile unsigned long progress;
+
+#define STAGE(s) (stage = (s), progress++)
+
+static void *watchdog(void *arg)
+{
+	unsigned long seen = progress;
+	int still = 0;
+
+	for (;;) {
+		sleep(1);
+		if (progress != seen) {
+			seen = progress;
+			still = 0;
+		} else if (++still == 120) {
+			fprintf(stderr, "soak: no progress for 120 s, stuck in %s\n", stage);
+			fflush(stdout);
+			_exit(3);
+		}
+	}
+	return arg;
+}
+
+#define CHECK(cond, ...)                                                                    \
+	do {                                                                                \
+		if (!(cond)) {                                                              \
+			fprintf(stderr, "soak: %s:%d: ", __FILE__, __LINE__);               \
+			fprintf(stderr, __VA_ARGS__);                                       \
+			fputc('\n', stderr);                                                \
+			failures++;                                                         \
+			return -1;                                                          \
+		}                                                                           \
+	} while (0)
+
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	int n = 0;
+
+	if (!d)
+		return -1;
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n - 1;	/* the directory's own descriptor */
+}
+
+static long rss_kib(void)
+{
+	char line[256];
+	long kib = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmRSS: %ld kB", &kib) == 1)
+			break;
+	fclose(f);
+	return kib;
+}
+
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* One life cycle: open, create, run both vCPUs to HLT, destroy. */
+static int cycle(void)
+{
+	static const uint8_t hlt = 0xf4;
+	struct aug_vcpu_result res[2];
+	struct aug_mode_config cfg;
+	struct aug_vcpu *v[2];
+	struct aug_kvm *kvm;
+	struct aug_vm *vm;
+	int ret, i;
+
+	STAGE("aug_kvm_open");
+	ret = aug_kvm_open(NULL, &kvm);
+	CHECK(!ret, "aug_kvm_open: %s", aug_strerror(ret));
+	STAGE("aug_vm_create");
+	ret = aug_vm_create(kvm, NULL, &vm);
+	if (ret)
+		aug_kvm_close(kvm);
+	CHECK(!ret, "aug_vm_create: %s (%s)", aug_strerror(ret), aug_error_detail());
+	STAGE("memory and vCPUs");
+	ret = aug_vm_add_memory(vm, 0, 1u << 20, 0, NULL);
+	if (!ret)
+		ret = aug_vm_write_memory(vm, GUEST_ADDR, &hlt, 1);
+	aug_mode_config_init(&cfg, AUG_MODE_REAL);
+	cfg.entry = GUEST_ADDR;
+	for (i = 0; i < 2 && !ret; i++) {
+		ret = aug_vcpu_create(vm, (uint32_t)i, &v[i]);
+		if (!ret)
+			ret = aug_vcpu_setup_mode(v[i], &cfg);
+	}
+	STAGE("aug_vm_run_all");
+	if (!ret)
+		ret = aug_vm_run_all(vm, res, 2, 0);
+	STAGE("aug_vm_destroy");
+	for (i = 0; i < 2 && !ret; i++)
+		if (res[i].ret || res[i].exit.reason != AUG_EXIT_HLT)
+			ret = res[i].ret ? res[i].ret : -EPROTO;
+	aug_vm_destroy(vm);
+	STAGE("aug_kvm_close");
+	aug_kvm_close(kvm);
+	STAGE("cycle done");
+	CHECK(!ret, "cycle: %s (%s)", aug_strerror(ret), aug_error_detail());
+	return 0;
+}
+
+static int soak(long cycles, long slack_kib)
+{
+	long warm = cycles >= 1000 ? 100 : cycles / 10, i, rss0 = rss_kib(), rss_warm = -1, rss_end;
+	int fd0 = count_fds(), fd_end;
+	double t0 = now_s(), t;
+
+	for (i = 0; i < cycles; i++) {
+		if (cycle() < 0) {
+			fprintf(stderr, "soak: cycle %ld failed\n", i);
+			return -1;
+		}
+		if (i + 1 == warm)
+			rss_warm = rss_kib();
+		if (verbose && (i + 1) % 10 == 0)
+			fprintf(stderr, "soak: %ld cycles, %.1f s, %d fds, RSS %ld KiB\n", i + 1,
+				now_s() - t0, count_fds(), rss_kib());
+	}
+	t = now_s() - t0;
+	if (rss_warm < 0)
+		rss_warm = rss0;
+	rss_end = rss_kib();
+	fd_end = count_fds();
+	printf("soak: %ld cycles in %.1f s (%.2f ms each): fds %d -> %d, RSS %ld KiB at start, "
+	       "%ld KiB after %ld warm-up cycles, %ld KiB at the end (bound +%ld KiB)\n",
+	       cycles, t, cycles ? t * 1000 / (double)cycles : 0.0, fd0, fd_end, rss0, rss_warm,
+	       warm, rss_end, slack_kib);
+	CHECK(fd_end == fd0, "descriptors leaked: %d at the start, %d at the end", fd0, fd_end);
+	CHECK(rss_end <= rss_warm + slack_kib, "RSS grew by %ld KiB after the warm-up",
+	      rss_end - rss_warm);
+	return 0;
+}
+
+/* The codes a refused creation may give: resources, or KVM refusing. */
+static bool clean_refusal(int ret)
+{
+	return ret == -EMFILE || ret == -ENFILE || ret == -ENOMEM || ret == -ENOSPC ||
+	       ret == -EAGAIN || ret == -ENODEV;
+}
+
+static int limits(void)
+{
+	struct rlimit rl, saved;
+	struct aug_vm **vms = NULL;
+	struct aug_kvm *kvm;
+	int fd0 = count_fds(), ret = 0, fd_end;
+	size_t n = 0, cap = 0;
+	const char *what = "";
+	double t0 = now_s();
+
+	/* A descriptor limit small enough to reach quickly; KVM or memory may
+	 * refuse first. */
+	getrlimit(RLIMIT_NOFILE, &saved);
+	rl = saved;
+	rl.rlim_cur = 512;
+	if (rl.rlim_max < rl.rlim_cur)
+		rl.rlim_cur = rl.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &rl);
+
+	ret = aug_kvm_open(NULL, &kvm);
+	CHECK(!ret, "aug_kvm_open: %s", aug_strerror(ret));
+	for (;;) {
+		struct aug_vcpu *v;
+		struct aug_vm *vm;
+
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			vms = realloc(vms, cap * sizeof(*vms));
+			CHECK(vms, "out of memory");
+		}
+		what = "aug_vm_create";
+		STAGE("limits: aug_vm_create");
+		ret = aug_vm_create(kvm, NULL, &vm);
+		if (ret)
+			break;
+		what = "aug_vm_add_memory";
+		ret = aug_vm_add_memory(vm, 0, 0x10000, 0, NULL);
+		if (!ret) {
+			what = "aug_vcpu_create";
+			ret = aug_vcpu_create(vm, 0, &v);
+		}
+		if (ret) {
+			aug_vm_destroy(vm);
+			break;
+		}
+		vms[n++] = vm;
+		if (verbose && n % 10 == 0)
+			fprintf(stderr, "soak: %zu VMs, %.1f s, RSS %ld KiB\n", n, now_s() - t0,
+				rss_kib());
+		if (n == 100000)
+			break;
+	}
+	printf("soak: %zu VMs at once (descriptor limit %lu) in %.1f s, then %s: %d (%s; %s)\n",
+	       n, (unsigned long)rl.rlim_cur, now_s() - t0, what, ret, aug_strerror(ret),
+	       aug_error_detail());
+	while (n) {
+		STAGE("limits: aug_vm_destroy");
+		aug_vm_destroy(vms[--n]);
+	}
+	free(vms);
+	aug_kvm_close(kvm);
+	setrlimit(RLIMIT_NOFILE, &saved);
+	fd_end = count_fds();
+	printf("soak: after destroying them: fds %d -> %d\n", fd0, fd_end);
+	CHECK(ret < 0 && clean_refusal(ret), "refusal %d is not a clean negative errno", ret);
+	CHECK(fd_end == fd0, "descriptors leaked: %d at the start, %d at the end", fd0, fd_end);
+	return 0;
+}
+
+static int memslots(void)
+{
+	struct aug_kvm *kvm;
+	struct aug_vm *vm;
+	double t0 = now_s();
+	int max, i, ret = 0;
+
+	ret = aug_kvm_open(NULL, &kvm);
+	CHECK(!ret, "aug_kvm_open: %s", aug_strerror(ret));
+	max = aug_kvm_get_max_memslots(kvm);
+	ret = aug_vm_create(kvm, NULL, &vm);
+	CHECK(!ret, "aug_vm_create: %s", aug_strerror(ret));
+	for (i = 0; i < max && !ret; i++)
+		ret = aug_vm_add_memory(vm, (uint64_t)i * 4096, 4096, AUG_MEM_NORESERVE, NULL);
+	if (!ret)
+		ret = aug_vm_add_memory(vm, (uint64_t)max * 4096, 4096, 0, NULL);
+	printf("soak: %d memory slots filled in %.1f s; one more: %d (%s)\n", i, now_s() - t0, ret,
+	       aug_strerror(ret));
+	aug_vm_destroy(vm);
+	aug_kvm_close(kvm);
+	CHECK(ret == -ENOSPC && i == max, "slot %d of %d: %s", i, max, aug_strerror(ret));
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "cycles", required_argument, NULL, 'c' },
+		{ "limits", no_argument, NULL, 'l' },
+		{ "memslots", no_argument, NULL, 'm' },
+		{ "rss-slack", required_argument, NULL, 'r' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 },
+	};
+	long cycles = 1000, slack = 1024;
+	bool do_limits = false, do_memslots = false;
+	pthread_t dog;
+	const char *ci = getenv("CI");
+	int c;
+
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			cycles = strtol(optarg, NULL, 0);
+			break;
+		case 'l':
+			do_limits = true;
+			break;
+		case 'm':
+			do_memslots = true;
+			break;
+		case 'r':
+			slack = strtol(optarg, NULL, 0);
+			break;
+		case 'v':
+			verbose = true;
+			break;
+		default:
+			fprintf(stderr, "usage: soak --cycles N [--limits] [--memslots] "
+					"[--rss-slack KIB]\n");
+			return 2;
+		}
+	}
+	if (access("/dev/kvm", F_OK) != 0) {
+		if (ci && !strcmp(ci, "true")) {
+			fprintf(stderr, "no /dev/kvm, and CI=true: this test must run\n");
+			return 1;
+		}
+		fprintf(stderr, "no /dev/kvm: skipped (run it through test/harness/kvm-test)\n");
+		return 77;
+	}
+	pthread_create(&dog, NULL, watchdog, NULL);
+	if (cycles > 0)
+		soak(cycles, slack);
+	if (do_limits && !failures)
+		limits();
+	if (do_memslots && !failures)
+		memslots();
+	return failures ? 1 : 0;
+}
