@@ -63,9 +63,12 @@ int aug_vm_add_memory(struct aug_vm *vm, uint64_t gpa, uint64_t size,
  * @flags: AUG_MEM_READONLY and AUG_MEM_DIRTY_LOG only (the caller decides
  *         how its own memory is mapped and dumped)
  *
+ * KVM does not check that @host is mapped: if it is not, aug_vcpu_run()
+ * fails with -EFAULT when the guest touches it.
+ *
  * Return: as aug_vm_add_memory(); also -EINVAL if @host is NULL or
- * misaligned or @flags has AUG_MEM_NORESERVE or AUG_MEM_DONTDUMP, and -EFAULT if KVM finds @host
- * not mapped.
+ * misaligned, @flags has AUG_MEM_NORESERVE or AUG_MEM_DONTDUMP, or KVM
+ * refuses the address (a kernel address, for example).
  */
 int aug_vm_add_user_memory(struct aug_vm *vm, uint64_t gpa, uint64_t size,
 			   void *host, uint32_t flags);
