@@ -23,8 +23,10 @@ static void kick_handler(int sig)
 	struct kvm_run *run = current_run;
 
 	(void)sig;
+	/* Atomic like every other store to it: aug_vcpu_kick() may be storing
+	 * from another thread at the same moment. */
 	if (run)
-		run->immediate_exit = 1;
+		__atomic_store_n(&run->immediate_exit, 1, __ATOMIC_SEQ_CST);
 }
 
 AUG_EXPORT int aug_kick_signal(void)

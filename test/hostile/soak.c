@@ -45,24 +45,28 @@ static int failures;
 static bool verbose;
 
 /* Where the program is, for the watchdog: a hang is reported, not waited
- * out. */
-static const char *volatile stage = "start";
-static volatile unsigned long progress;
+ * out. Atomics: the watchdog reads them from its own thread. */
+static const char *stage = "start";
+static unsigned long progress;
 
-#define STAGE(s) (stage = (s), progress++)
+#define STAGE(s)                                                                                   \
+	(__atomic_store_n(&stage, (s), __ATOMIC_RELAXED),                                          \
+	 __atomic_fetch_add(&progress, 1, __ATOMIC_RELAXED))
 
 static void *watchdog(void *arg)
 {
-	unsigned long seen = progress;
+	unsigned long seen = __atomic_load_n(&progress, __ATOMIC_RELAXED), now;
 	int still = 0;
 
 	for (;;) {
 		sleep(1);
-		if (progress != seen) {
-			seen = progress;
+		now = __atomic_load_n(&progress, __ATOMIC_RELAXED);
+		if (now != seen) {
+			seen = now;
 			still = 0;
 		} else if (++still == 120) {
-			fprintf(stderr, "soak: no progress for 120 s, stuck in %s\n", stage);
+			fprintf(stderr, "soak: no progress for 120 s, stuck in %s\n",
+				__atomic_load_n(&stage, __ATOMIC_RELAXED));
 			fflush(stdout);
 			_exit(3);
 		}
