@@ -28,8 +28,10 @@
 /* More than any kernel's setup: the real-mode part must fit below
  * 0x8000 with its stack and heap. */
 #define SETUP_SECTS_MAX 64
-/* The end of struct setup_header inside struct boot_params. */
+/* The end of struct setup_header inside struct boot_params: always inside
+ * the setup sectors, which are at least two (boot sector + one). */
 #define HDR_MAX 0x290
+_Static_assert(HDR_MAX <= 2 * 512, "the setup header fits the smallest setup");
 
 static int reject(const char *why)
 {
@@ -65,8 +67,6 @@ int bzimage_parse(const void *image, size_t len, struct bzimage_info *ret_info)
 	info.setup_len = (sects + 1) * 512;
 	if (info.setup_len >= len)
 		return reject("file truncated: no protected-mode kernel after the setup");
-	if (info.hdr_end > info.setup_len)
-		return reject("setup header beyond the setup sectors");
 	info.kernel_len = (uint32_t)(len - info.setup_len < UINT32_MAX ?
 				     len - info.setup_len : UINT32_MAX);
 	syssize = get32(b + BP_SYSSIZE);
