@@ -71,19 +71,23 @@ int mem_check_span(const struct aug_region *regions, size_t n, uint64_t gpa,
 	return 0;
 }
 
-static uint32_t free_slot(const struct aug_vm *vm)
+/* The lowest slot no region holds: one of 0..n is free. Linear, so that
+ * filling all of KVM's slots stays quadratic at worst. */
+static int free_slot(const struct aug_vm *vm, uint32_t *ret_slot)
 {
-	uint32_t slot = 0;
+	bool *used = calloc(vm->nregions + 1, sizeof(*used));
 	size_t i;
 
-again:
-	for (i = 0; i < vm->nregions; i++) {
-		if (vm->regions[i].slot == slot) {
-			slot++;
-			goto again;
-		}
-	}
-	return slot;
+	if (!used)
+		return -ENOMEM;
+	for (i = 0; i < vm->nregions; i++)
+		if (vm->regions[i].slot <= vm->nregions)
+			used[vm->regions[i].slot] = true;
+	for (i = 0; used[i]; i++)
+		;
+	free(used);
+	*ret_slot = (uint32_t)i;
+	return 0;
 }
 
 static int set_slot(struct aug_vm *vm, const struct aug_region *r, uint64_t size)
@@ -124,6 +128,9 @@ static int add_region(struct aug_vm *vm, uint64_t gpa, uint64_t size, void *host
 	if (!grown)
 		return -ENOMEM;
 	vm->regions = grown;
+	ret = free_slot(vm, &r.slot);
+	if (ret < 0)
+		return ret;
 
 	if (host) {
 		r.host = host;
@@ -142,7 +149,6 @@ static int add_region(struct aug_vm *vm, uint64_t gpa, uint64_t size, void *host
 			return ret;
 		}
 	}
-	r.slot = free_slot(vm);
 
 	ret = set_slot(vm, &r, size);
 	if (ret < 0) {
