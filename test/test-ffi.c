@@ -17,6 +17,8 @@
 
 #include <augustus/augustus.h>
 
+#include "kvm-required.h"
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static void *lib;
@@ -124,12 +126,9 @@ int main(void)
 	char code[256];
 	int err, ret;
 
-	if (access("/dev/kvm", F_OK) != 0) {
-		s = getenv("CI");
-		fprintf(stderr, "no /dev/kvm: %s\n", s && !strcmp(s, "true") ?
-			"must run in CI" : "skipped (run it through test/harness/kvm-test)");
-		return s && !strcmp(s, "true") ? 1 : 77;
-	}
+	ret = kvm_missing_status();
+	if (ret)
+		return ret;
 
 	lib = dlopen("libaugustus.so.1", RTLD_NOW | RTLD_LOCAL);
 	if (!lib) {

@@ -23,6 +23,8 @@
 
 #include <augustus/augustus.h>
 
+#include "kvm-required.h"
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #define MEM_SIZE (1u << 20)
@@ -947,18 +949,13 @@ static void add(Suite *s, const char *name, const TTest *test)
 int main(void)
 {
 	Suite *s = suite_create("kvm");
-	const char *ci = getenv("CI");
+	int missing;
 	SRunner *sr;
 	int failed;
 
-	if (access("/dev/kvm", F_OK) != 0) {
-		if (ci && !strcmp(ci, "true")) {
-			fprintf(stderr, "no /dev/kvm, and CI=true: this test must run\n");
-			return 1;
-		}
-		fprintf(stderr, "no /dev/kvm: skipped (run it through test/harness/kvm-test)\n");
-		return 77;
-	}
+	missing = kvm_missing_status();
+	if (missing)
+		return missing;
 
 	ADD(s, kvm_open_reports_api_caps_and_limits);
 	ADD(s, kvm_may_close_before_its_vms);

@@ -10,7 +10,7 @@
  * the number of open descriptors must equal the number at the start, and
  * the resident set may exceed its size after the warm-up (the first 100
  * cycles, or the first tenth of shorter runs) by at most --rss-slack KiB
- * (default 1024).
+ * (default 1024; not under a sanitizer or valgrind).
  *
  * --limits then creates VMs (each with 64 KiB of memory and a vCPU) until
  * the descriptor limit, KVM or memory refuses one; the refusal must be a
@@ -38,6 +38,8 @@
 #include <unistd.h>
 
 #include <augustus/augustus.h>
+
+#include "../kvm-required.h"
 
 #define GUEST_ADDR 0x1000
 
@@ -85,7 +87,8 @@ static void *watchdog(void *arg)
 		}                                                                           \
 	} while (0)
 
-static int count_fds(void)
+/* The open descriptors; with @show, each printed with what it refers to. */
+static int fds_open(bool show)
 {
 	DIR *d = opendir("/proc/self/fd");
 	struct dirent *de;
@@ -93,11 +96,23 @@ static int count_fds(void)
 
 	if (!d)
 		return -1;
-	while ((de = readdir(d)))
-		if (de->d_name[0] != '.')
-			n++;
+	while ((de = readdir(d))) {
+		char path[300], target[300] = "";
+
+		if (de->d_name[0] == '.')
+			continue;
+		n++;
+		snprintf(path, sizeof(path), "/proc/self/fd/%s", de->d_name);
+		if (show && readlink(path, target, sizeof(target) - 1) > 0)
+			fprintf(stderr, "soak:   fd %s -> %s\n", de->d_name, target);
+	}
 	closedir(d);
 	return n - 1;	/* the directory's own descriptor */
+}
+
+static int count_fds(void)
+{
+	return fds_open(false);
 }
 
 static long rss_kib(void)
@@ -168,6 +183,25 @@ static int cycle(void)
 	return 0;
 }
 
+static bool under_valgrind(void)
+{
+	const char *preload = getenv("LD_PRELOAD");
+
+	return preload && strstr(preload, "vgpreload");
+}
+
+/* Under a sanitizer or valgrind the resident set is their allocator's
+ * (ASan's quarantine keeps freed blocks for a while): the RSS bound holds
+ * only in a plain build; there, leaks are LeakSanitizer's or memcheck's to
+ * report. */
+static bool rss_is_ours(void)
+{
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+	return false;
+#endif
+	return !under_valgrind();
+}
+
 static int soak(long cycles, long slack_kib)
 {
 	long warm = cycles >= 1000 ? 100 : cycles / 10, i, rss0 = rss_kib(), rss_warm = -1, rss_end;
@@ -194,7 +228,13 @@ static int soak(long cycles, long slack_kib)
 	       "%ld KiB after %ld warm-up cycles, %ld KiB at the end (bound +%ld KiB)\n",
 	       cycles, t, cycles ? t * 1000 / (double)cycles : 0.0, fd0, fd_end, rss0, rss_warm,
 	       warm, rss_end, slack_kib);
+	if (fd_end != fd0)
+		fds_open(true);
 	CHECK(fd_end == fd0, "descriptors leaked: %d at the start, %d at the end", fd0, fd_end);
+	if (!rss_is_ours()) {
+		printf("soak: under a sanitizer or valgrind: RSS bound not applied\n");
+		return 0;
+	}
 	CHECK(rss_end <= rss_warm + slack_kib, "RSS grew by %ld KiB after the warm-up",
 	      rss_end - rss_warm);
 	return 0;
@@ -216,6 +256,10 @@ static int limits(void)
 	size_t n = 0, cap = 0;
 	const char *what = "";
 	double t0 = now_s();
+	/* valgrind applies the descriptor limit to open() but not to the
+	 * descriptors KVM's ioctls create, and then refuses to close those
+	 * above it as its own: there, stop short of the limit. */
+	bool stop_short = under_valgrind();
 
 	/* A descriptor limit small enough to reach quickly; KVM or memory may
 	 * refuse first. */
@@ -236,6 +280,10 @@ static int limits(void)
 			cap = cap ? cap * 2 : 64;
 			vms = realloc(vms, cap * sizeof(*vms));
 			CHECK(vms, "out of memory");
+		}
+		if (stop_short && fd0 + 2 * (n + 1) + 8 > rl.rlim_cur) {
+			what = "nothing (stopped short)";
+			break;
 		}
 		what = "aug_vm_create";
 		STAGE("limits: aug_vm_create");
@@ -271,7 +319,13 @@ static int limits(void)
 	setrlimit(RLIMIT_NOFILE, &saved);
 	fd_end = count_fds();
 	printf("soak: after destroying them: fds %d -> %d\n", fd0, fd_end);
-	CHECK(ret < 0 && clean_refusal(ret), "refusal %d is not a clean negative errno", ret);
+	if (stop_short)
+		printf("soak: under valgrind: stopped before the descriptor limit, no refusal\n");
+	else
+		CHECK(ret < 0 && clean_refusal(ret), "refusal %d is not a clean negative errno",
+		      ret);
+	if (fd_end != fd0)
+		fds_open(true);
 	CHECK(fd_end == fd0, "descriptors leaked: %d at the start, %d at the end", fd0, fd_end);
 	return 0;
 }
@@ -313,7 +367,7 @@ int main(int argc, char **argv)
 	long cycles = 1000, slack = 1024;
 	bool do_limits = false, do_memslots = false;
 	pthread_t dog;
-	const char *ci = getenv("CI");
+	int missing;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -339,14 +393,9 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (access("/dev/kvm", F_OK) != 0) {
-		if (ci && !strcmp(ci, "true")) {
-			fprintf(stderr, "no /dev/kvm, and CI=true: this test must run\n");
-			return 1;
-		}
-		fprintf(stderr, "no /dev/kvm: skipped (run it through test/harness/kvm-test)\n");
-		return 77;
-	}
+	missing = kvm_missing_status();
+	if (missing)
+		return missing;
 	pthread_create(&dog, NULL, watchdog, NULL);
 	if (cycles > 0)
 		soak(cycles, slack);
