@@ -12,9 +12,11 @@
 # receive path and interrupt); --expect-reset: the initramfs ends with
 # `reboot -f`, so the run must end with the reset status (8).
 # Kernel: $AUG_TEST_KERNEL, else the newest /boot/vmlinuz-*-cloud-amd64.
+# `augustus` runs under $AUG_TEST_VALGRIND when set (--setup=valgrind).
 # Exit: 0 pass, 1 fail, 77 skip (never in CI).
 
 augustus='' initrd='' smp=1 bad=0 input=0 expect=0
+vg=${AUG_TEST_VALGRIND:-}
 while [ $# -gt 0 ]; do
 	case $1 in
 	--augustus) augustus=$2; shift ;;
@@ -53,20 +55,20 @@ trap 'rm -rf "$tmp"' EXIT
 
 if [ $bad = 1 ]; then
 	printf 'this is not a kernel\n' >"$tmp/text"
-	"$augustus" run --kernel "$tmp/text" --cmdline console=ttyS0 </dev/null >"$tmp/out" 2>"$tmp/err"
+	$vg "$augustus" run --kernel "$tmp/text" --cmdline console=ttyS0 </dev/null >"$tmp/out" 2>"$tmp/err"
 	st=$?
 	[ $st = 2 ] || fail "wrong kernel file: status $st, expected 2"
 	grep -q "not a bootable bzImage" "$tmp/err" || fail "no clear message: $(cat "$tmp/err")"
 	echo "ok: wrong file refused: $(cat "$tmp/err")"
 
-	"$augustus" run --kernel "$tmp/missing" </dev/null >"$tmp/out" 2>"$tmp/err"
+	$vg "$augustus" run --kernel "$tmp/missing" </dev/null >"$tmp/out" 2>"$tmp/err"
 	st=$?
 	[ $st = 2 ] || fail "missing kernel file: status $st, expected 2"
 	echo "ok: missing file refused: $(cat "$tmp/err")"
 
 	if [ -n "$kernel" ]; then
 		head -c 200000 "$kernel" >"$tmp/truncated"
-		"$augustus" run --kernel "$tmp/truncated" --initrd "$initrd" </dev/null \
+		$vg "$augustus" run --kernel "$tmp/truncated" --initrd "$initrd" </dev/null \
 			>"$tmp/out" 2>"$tmp/err"
 		st=$?
 		[ $st = 2 ] || fail "truncated kernel: status $st, expected 2"
@@ -99,7 +101,7 @@ mkfifo "$tmp/in" || fail "mkfifo"
 	# hold the pipe open until the VMM is done
 	while [ ! -e "$tmp/done" ]; do sleep 0.2; done
 ) >"$tmp/in" &
-"$augustus" run --kernel "$kernel" --initrd "$initrd" --mem 256M --smp "$smp" \
+$vg "$augustus" run --kernel "$kernel" --initrd "$initrd" --mem 256M --smp "$smp" \
 	--timeout 300 --cmdline "console=ttyS0 quiet panic=-1 augtest=$token $extra" \
 	<"$tmp/in" >"$tmp/out" 2>"$tmp/err"
 st=$?
