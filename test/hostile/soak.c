@@ -115,6 +115,15 @@ static int count_fds(void)
 	return fds_open(false);
 }
 
+/* Whether @fd_end descriptors are as many as @fd0; if not, which are open. */
+static bool fds_back(int fd0, int fd_end)
+{
+	if (fd_end == fd0)
+		return true;
+	fds_open(true);
+	return false;
+}
+
 static long rss_kib(void)
 {
 	char line[256];
@@ -228,9 +237,8 @@ static int soak(long cycles, long slack_kib)
 	       "%ld KiB after %ld warm-up cycles, %ld KiB at the end (bound +%ld KiB)\n",
 	       cycles, t, cycles ? t * 1000 / (double)cycles : 0.0, fd0, fd_end, rss0, rss_warm,
 	       warm, rss_end, slack_kib);
-	if (fd_end != fd0)
-		fds_open(true);
-	CHECK(fd_end == fd0, "descriptors leaked: %d at the start, %d at the end", fd0, fd_end);
+	CHECK(fds_back(fd0, fd_end), "descriptors leaked: %d at the start, %d at the end", fd0,
+	      fd_end);
 	if (!rss_is_ours()) {
 		printf("soak: under a sanitizer or valgrind: RSS bound not applied\n");
 		return 0;
@@ -324,9 +332,8 @@ static int limits(void)
 	else
 		CHECK(ret < 0 && clean_refusal(ret), "refusal %d is not a clean negative errno",
 		      ret);
-	if (fd_end != fd0)
-		fds_open(true);
-	CHECK(fd_end == fd0, "descriptors leaked: %d at the start, %d at the end", fd0, fd_end);
+	CHECK(fds_back(fd0, fd_end), "descriptors leaked: %d at the start, %d at the end", fd0,
+	      fd_end);
 	return 0;
 }
 
