@@ -23,6 +23,7 @@
 
 #include <augustus/augustus.h>
 
+#include "guest-file.h"
 #include "kvm-required.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -59,18 +60,10 @@ static void close_vm(void)
 /* Memory at 0, a vCPU about to run the guest @name in real mode. */
 static void load_guest(const char *name, uint32_t mem_flags)
 {
-	char path[512], code[4096];
+	char code[4096];
 	struct aug_sregs sregs;
 	struct aug_regs regs = { .rip = LOAD_ADDR, .rflags = 2 };
-	size_t n;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s.bin", GUEST_DIR, name);
-	f = fopen(path, "rb");
-	ck_assert_msg(f, "cannot open %s", path);
-	n = fread(code, 1, sizeof(code), f);
-	fclose(f);
-	ck_assert_uint_gt(n, 0);
+	size_t n = guest_file_read(name, code, sizeof(code));
 
 	if (!vm)
 		open_vm();

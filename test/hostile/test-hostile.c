@@ -38,6 +38,7 @@
 
 #include <augustus/augustus.h>
 
+#include "../guest-file.h"
 #include "../kvm-required.h"
 
 #define PAGE 4096u
@@ -98,16 +99,9 @@ static void canaries_check(const struct hvm *h)
 
 static size_t load_guest(struct aug_vm *vm, const char *name, uint64_t gpa)
 {
-	char path[512], image[4096];
-	size_t len;
-	FILE *f;
+	char image[4096];
+	size_t len = guest_file_read(name, image, sizeof(image));
 
-	snprintf(path, sizeof(path), "%s/%s.bin", GUEST_DIR, name);
-	f = fopen(path, "rb");
-	ck_assert_msg(f, "missing guest %s", path);
-	len = fread(image, 1, sizeof(image), f);
-	fclose(f);
-	ck_assert_uint_gt(len, 0);
 	ck_assert_int_eq(aug_vm_write_memory(vm, gpa, image, len), 0);
 	return len;
 }

@@ -12,6 +12,8 @@
 
 #include <augustus/augustus.h>
 
+#include "../guest-file.h"
+
 #define GUEST_ADDR 0x1000
 #define MEM_SIZE (2u << 20)
 
@@ -41,19 +43,11 @@ static void kvm_teardown(void)
 static struct aug_vm *make_vm(const char *name, uint32_t mode, unsigned int nvcpus,
 			      struct aug_vcpu **vcpus)
 {
-	char path[512], image[4096];
+	char image[4096];
 	struct aug_mode_config cfg;
 	struct aug_vm *vm;
-	size_t len;
-	FILE *f;
+	size_t len = guest_file_read(name, image, sizeof(image));
 	unsigned int i;
-
-	snprintf(path, sizeof(path), "%s/%s.bin", GUEST_DIR, name);
-	f = fopen(path, "rb");
-	ck_assert_msg(f, "missing guest %s", path);
-	len = fread(image, 1, sizeof(image), f);
-	fclose(f);
-	ck_assert_uint_gt(len, 0);
 
 	ck_assert_int_eq(aug_vm_create(kvm, NULL, &vm), 0);
 	ck_assert_int_eq(aug_vm_add_memory(vm, 0, MEM_SIZE, 0, NULL), 0);
