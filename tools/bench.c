@@ -250,7 +250,7 @@ static int bench_startup(const char *dev, uint64_t rounds)
 	struct kvm_cpuid2 *cpuid = calloc(1, sizeof(*cpuid) + 256 * sizeof(cpuid->entries[0]));
 	double raw[256], lib[256];
 	struct aug_kvm *kvm = NULL;
-	int fd, run_size, ret = EXIT_NO_KVM;
+	int fd, run_size, ret = EXIT_NO_KVM, rounds_failed = 0;
 	uint64_t i;
 
 	fd = open(dev, O_RDWR | O_CLOEXEC);
@@ -262,7 +262,8 @@ static int bench_startup(const char *dev, uint64_t rounds)
 		goto out;
 	for (i = 0; i < rounds; i++) {
 		if (startup_raw(fd, cpuid, run_size, &raw[i]) || startup_lib(kvm, &lib[i])) {
-			fprintf(stderr, "augustus bench: a start-up round failed\n");
+			fprintf(stderr, "%s: a start-up round failed\n", tool_name);
+			rounds_failed = 1;
 			goto out;
 		}
 	}
@@ -275,8 +276,9 @@ static int bench_startup(const char *dev, uint64_t rounds)
 	printf("ratio lib/raw:      %.3f\n", lib[rounds / 2] / raw[rounds / 2]);
 	ret = 0;
 out:
-	if (ret)
-		fprintf(stderr, "augustus bench: KVM unavailable\n");
+	if (ret && !rounds_failed)
+		fprintf(stderr, "%s: cannot set up the raw KVM side: %s\n", tool_name,
+			strerror(errno));
 	aug_kvm_close(kvm);
 	if (fd >= 0)
 		close(fd);
@@ -302,6 +304,13 @@ static void usage_bench(FILE *f)
 		   "  mode, raw ioctls against the library, R interleaved rounds.\n");
 }
 
+static int bad_value(const char *opt, const char *arg, const char *expected)
+{
+	fprintf(stderr, "%s: bad value '%s' for --%s: expected %s\n", tool_name, arg, opt,
+		expected);
+	return EXIT_USAGE;
+}
+
 int cmd_bench(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -317,6 +326,7 @@ int cmd_bench(int argc, char **argv)
 	int startup = 0;
 	const char *dev = "/dev/kvm", *only = NULL;
 	double raw[256], lib[256];
+	struct aug_kvm *kvm;
 	uint64_t i;
 	int c;
 
@@ -324,15 +334,15 @@ int cmd_bench(int argc, char **argv)
 		switch (c) {
 		case 'n':
 			if (parse_u64(optarg, &n) || !n || n > UINT32_MAX)
-				goto bad;
+				return bad_value("exits", optarg, "1 to 4294967295");
 			break;
 		case 'r':
 			if (parse_u64(optarg, &rounds) || !rounds || rounds > 256)
-				goto bad;
+				return bad_value("rounds", optarg, "1 to 256");
 			break;
 		case 'o':
 			if (strcmp(optarg, "raw") && strcmp(optarg, "lib"))
-				goto bad;
+				return bad_value("only", optarg, "raw or lib");
 			only = optarg;
 			break;
 		case 'd':
@@ -345,21 +355,30 @@ int cmd_bench(int argc, char **argv)
 			usage_bench(stdout);
 			return 0;
 		default:
-			goto bad;
+			usage_bench(stderr);
+			return EXIT_USAGE;
 		}
 	}
-	if (optind != argc)
-		goto bad;
+	if (optind != argc) {
+		fprintf(stderr, "%s: unexpected argument '%s'\n", tool_name, argv[optind]);
+		return EXIT_USAGE;
+	}
+	c = aug_kvm_open(dev, &kvm);
+	if (c) {
+		tool_kvm_error(dev, c);
+		return EXIT_NO_KVM;
+	}
+	aug_kvm_close(kvm);
 	if (startup)
 		return bench_startup(dev, rounds > 256 ? 256 : rounds);
 
 	for (i = 0; i < rounds; i++) {
 		if ((!only || !strcmp(only, "raw")) && run_raw(dev, (uint32_t)n, &raw[i])) {
-			fprintf(stderr, "augustus bench: the raw KVM loop failed: %s\n", strerror(errno));
+			fprintf(stderr, "%s: the raw KVM loop failed: %s\n", tool_name, strerror(errno));
 			return EXIT_NO_KVM;
 		}
 		if ((!only || !strcmp(only, "lib")) && run_lib(dev, (uint32_t)n, &lib[i])) {
-			fprintf(stderr, "augustus bench: the library loop failed\n");
+			fprintf(stderr, "%s: the library loop failed\n", tool_name);
 			return EXIT_NO_KVM;
 		}
 	}
@@ -374,7 +393,4 @@ int cmd_bench(int argc, char **argv)
 	if (!only)
 		printf("ratio lib/raw:      %.3f\n", lib[rounds / 2] / raw[rounds / 2]);
 	return 0;
-bad:
-	usage_bench(stderr);
-	return EXIT_USAGE;
 }

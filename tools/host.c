@@ -18,26 +18,6 @@ const char *host_class_name(enum host_class c)
 	return names[c];
 }
 
-/* vmx or svm among the CPU flags: the host virtualises in hardware and can
- * run any guest, a stock Linux kernel included. */
-static int cpu_has_virt(void)
-{
-	FILE *f = fopen("/proc/cpuinfo", "re");
-	char line[4096];
-	int found = 0;
-
-	if (!f)
-		return 0;
-	while (!found && fgets(line, sizeof(line), f)) {
-		if (strncmp(line, "flags", 5))
-			continue;
-		found = strstr(line, " vmx") || strstr(line, " svm");
-		break;
-	}
-	fclose(f);
-	return found;
-}
-
 int realmode_vm(struct aug_kvm *kvm, uint64_t mem_size, uint64_t load, const void *code,
 		size_t len, uint64_t entry, struct aug_vm **ret_vm, struct aug_vcpu **ret_vcpu)
 {
@@ -70,47 +50,6 @@ fail:
 	return err;
 }
 
-/* Run "hlt" in real mode: proves a guest really runs, not only that the
- * device opens. */
-static int try_guest(struct aug_kvm *kvm, double *ret_us)
-{
-	static const unsigned char hlt = 0xf4;
-	struct aug_vcpu *vcpu;
-	struct aug_vm *vm;
-	struct aug_exit exit;
-	struct timespec t0, t1;
-	int err;
-
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	err = realmode_vm(kvm, 0x10000, 0x1000, &hlt, 1, 0x1000, &vm, &vcpu);
-	if (err)
-		return err;
-	err = aug_vcpu_run(vcpu, &exit);
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	if (!err && exit.reason != AUG_EXIT_HLT)
-		err = -ENOEXEC;
-	aug_vm_destroy(vm);
-	if (ret_us)
-		*ret_us = (t1.tv_sec - t0.tv_sec) * 1e6 + (t1.tv_nsec - t0.tv_nsec) / 1e3;
-	return err;
-}
-
-enum host_class host_classify(const char *dev, int *ret_err)
-{
-	struct aug_kvm *kvm;
-	int err = aug_kvm_open(dev, &kvm);
-
-	if (!err) {
-		err = try_guest(kvm, NULL);
-		aug_kvm_close(kvm);
-	}
-	if (ret_err)
-		*ret_err = err;
-	if (err)
-		return HOST_NONE;
-	return cpu_has_virt() ? HOST_HARDWARE : HOST_SOFTWARE;
-}
-
 static const struct {
 	unsigned int cap;
 	const char *name;
@@ -133,9 +72,113 @@ static const struct {
 
 static void usage_info(FILE *f)
 {
-	fprintf(f, "usage: augustus info [--device PATH] [--class]\n"
-		   "  Show what this host's KVM offers and whether a guest runs.\n"
-		   "  --class  print only the host class: hardware, software or none\n");
+	fprintf(f, "usage: augustus info [--device PATH] [--class | --json]\n"
+		   "  Show what this host's KVM offers, and what it really does: small probe\n"
+		   "  guests try each CPU mode and behaviour that guests and tests rely on.\n"
+		   "  --class  print only the host class: hardware (every probe passes),\n"
+		   "           software (guests run, some probe fails) or none (no guest runs)\n"
+		   "  --json   everything as one JSON object, for scripts\n"
+		   "Exit status: 0, also when probes fail; %d when no KVM can be opened.\n",
+		EXIT_NO_KVM);
+}
+
+/* @s as a JSON string. */
+static void json_str(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			printf("\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			printf("\\u%04x", *s);
+		else
+			putchar(*s);
+	}
+	putchar('"');
+}
+
+struct probe_out {
+	int ok;
+	char detail[200];
+};
+
+static enum host_class classify(const struct probe_out *r)
+{
+	unsigned int i;
+
+	if (!r[PROBE_REAL].ok)
+		return HOST_NONE;
+	for (i = 0; i < NR_PROBES; i++)
+		if (!r[i].ok)
+			return HOST_SOFTWARE;
+	return HOST_HARDWARE;
+}
+
+static void print_json(const char *dev, struct aug_kvm *kvm, int open_err,
+		       const struct probe_out *r, enum host_class cls)
+{
+	struct aug_vcpu_limits lim;
+	unsigned int i;
+
+	printf("{\"device\": ");
+	json_str(dev);
+	printf(", \"class\": \"%s\"", host_class_name(cls));
+	if (!kvm) {
+		printf(", \"error\": ");
+		json_str(aug_strerror(open_err));
+		printf(", \"probes\": {}}\n");
+		return;
+	}
+	aug_kvm_get_vcpu_limits(kvm, &lim);
+	printf(", \"api_version\": %d, \"vcpus\": {\"recommended\": %u, \"max\": %u, "
+	       "\"max_id\": %u}, \"memslots\": %d, \"run_size\": %d, \"caps\": {",
+	       aug_kvm_get_api_version(kvm), lim.recommended, lim.max, lim.max_id,
+	       aug_kvm_get_max_memslots(kvm), aug_kvm_get_run_size(kvm));
+	for (i = 0; i < sizeof(caps) / sizeof(caps[0]); i++)
+		printf("%s\"%s\": %d", i ? ", " : "", caps[i].name,
+		       aug_kvm_check_cap(kvm, caps[i].cap));
+	printf("}, \"probes\": {");
+	for (i = 0; i < NR_PROBES; i++) {
+		printf("%s\"%s\": {\"ok\": %s, \"detail\": ", i ? ", " : "", host_probes[i].name,
+		       r[i].ok ? "true" : "false");
+		json_str(r[i].detail);
+		putchar('}');
+	}
+	printf("}}\n");
+}
+
+static void print_text(const char *dev, struct aug_kvm *kvm, int open_err,
+		       const struct probe_out *r, enum host_class cls)
+{
+	static const char *const what[] = {
+		[HOST_NONE] = "no guest runs",
+		[HOST_SOFTWARE] = "small guests run; what fails below does not (no stock Linux "
+				  "where 'linux' fails)",
+		[HOST_HARDWARE] = "every probe passes: any guest, a stock Linux kernel included",
+	};
+	struct aug_vcpu_limits lim;
+	unsigned int i;
+
+	printf("device:        %s\n", dev);
+	if (!kvm) {
+		printf("host kvm:      none\n");
+		tool_kvm_error(dev, open_err);
+		return;
+	}
+	printf("api version:   %d\n", aug_kvm_get_api_version(kvm));
+	printf("host kvm:      %s (%s)\n", host_class_name(cls), what[cls]);
+	aug_kvm_get_vcpu_limits(kvm, &lim);
+	printf("vcpus:         recommended %u, max %u, ids below %u\n", lim.recommended,
+	       lim.max, lim.max_id);
+	printf("memory slots:  %d\n", aug_kvm_get_max_memslots(kvm));
+	printf("run area:      %d bytes\n", aug_kvm_get_run_size(kvm));
+	printf("probes (a guest for each; 'no' means this KVM differs from hardware KVM):\n");
+	for (i = 0; i < NR_PROBES; i++)
+		printf("  %-15s %-3s %s\n    %s\n", host_probes[i].name, r[i].ok ? "yes" : "no",
+		       host_probes[i].what, r[i].detail);
+	printf("capabilities (KVM_CHECK_EXTENSION):\n");
+	for (i = 0; i < sizeof(caps) / sizeof(caps[0]); i++)
+		printf("  %-16s %d\n", caps[i].name, aug_kvm_check_cap(kvm, caps[i].cap));
 }
 
 int cmd_info(int argc, char **argv)
@@ -143,24 +186,29 @@ int cmd_info(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "device", required_argument, NULL, 'd' },
 		{ "class", no_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
+	struct probe_out r[NR_PROBES] = { 0 };
 	const char *dev = "/dev/kvm";
-	struct aug_vcpu_limits lim;
-	struct aug_kvm *kvm;
+	struct aug_kvm *kvm = NULL;
 	enum host_class cls;
-	int only_class = 0, c, err;
-	double us;
-	size_t i;
+	int format = 0, c, err;
+	unsigned int i;
 
-	while ((c = getopt_long(argc, argv, "d:ch", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:cjh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			dev = optarg;
 			break;
 		case 'c':
-			only_class = 1;
+		case 'j':
+			if (format && format != c) {
+				fprintf(stderr, "augustus info: --class and --json exclude each other\n");
+				return EXIT_USAGE;
+			}
+			format = c;
 			break;
 		case 'h':
 			usage_info(stdout);
@@ -171,40 +219,21 @@ int cmd_info(int argc, char **argv)
 		}
 	}
 	if (optind != argc) {
-		usage_info(stderr);
+		fprintf(stderr, "augustus info: unexpected argument '%s'\n", argv[optind]);
 		return EXIT_USAGE;
 	}
 
-	cls = host_classify(dev, &err);
-	if (only_class) {
-		printf("%s\n", host_class_name(cls));
-		return 0;
-	}
-	printf("device:        %s\n", dev);
 	err = aug_kvm_open(dev, &kvm);
-	if (err) {
-		printf("host kvm:      none (%s%s%s)\n", aug_strerror(err),
-		       *aug_error_detail() ? ": " : "", aug_error_detail());
-		return EXIT_NO_KVM;
-	}
-	printf("api version:   %d\n", aug_kvm_get_api_version(kvm));
-	err = try_guest(kvm, &us);
-	if (err)
-		printf("guest runs:    no (%s)\n", aug_strerror(err));
+	for (i = 0; !err && i < NR_PROBES; i++)
+		r[i].ok = host_probe_run(kvm, i, r[i].detail, sizeof(r[i].detail));
+	cls = classify(r);
+	if (format == 'c')
+		printf("%s\n", host_class_name(cls));
+	else if (format == 'j')
+		print_json(dev, kvm, err, r, cls);
 	else
-		printf("guest runs:    yes (VM created, HLT guest run and destroyed in %.0f us)\n", us);
-	printf("host kvm:      %s (%s)\n", host_class_name(cls),
-	       cls == HOST_HARDWARE ? "vmx/svm present: any guest, stock Linux included"
-	       : cls == HOST_SOFTWARE ? "no vmx/svm: small guests only, no stock Linux"
-				      : "no guest runs");
-	aug_kvm_get_vcpu_limits(kvm, &lim);
-	printf("vcpus:         recommended %u, max %u, ids below %u\n", lim.recommended,
-	       lim.max, lim.max_id);
-	printf("memory slots:  %d\n", aug_kvm_get_max_memslots(kvm));
-	printf("run area:      %d bytes\n", aug_kvm_get_run_size(kvm));
-	printf("capabilities:\n");
-	for (i = 0; i < sizeof(caps) / sizeof(caps[0]); i++)
-		printf("  %-16s %d\n", caps[i].name, aug_kvm_check_cap(kvm, caps[i].cap));
+		print_text(dev, kvm, err, r, cls);
 	aug_kvm_close(kvm);
-	return err ? EXIT_NO_KVM : 0;
+	/* --class answers "none" with status 0: the answer, not a failure */
+	return err && format != 'c' ? EXIT_NO_KVM : 0;
 }

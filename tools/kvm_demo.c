@@ -35,10 +35,12 @@ static int serial_out(struct aug_vcpu *vcpu, uint16_t port, uint32_t size,
 	return AUG_CONTINUE;
 }
 
+/* Each failure said once: the library's detail names the cause where it
+ * has one; aug_strerror() explains the code otherwise. */
 static int fail(const char *what, int err)
 {
-	fprintf(stderr, "kvm_demo: %s: %s%s%s\n", what, aug_strerror(err),
-		*aug_error_detail() ? ": " : "", aug_error_detail());
+	fprintf(stderr, "kvm_demo: %s: %s\n", what,
+		*aug_error_detail() ? aug_error_detail() : aug_strerror(err));
 	return 1;
 }
 
@@ -53,10 +55,15 @@ int main(void)
 	int err, status = 2;
 
 	err = aug_kvm_open(NULL, &kvm);
-	if (err == -ENOENT)
-		return fail("no /dev/kvm on this host (is the kvm module loaded?)", err);
-	if (err == -EACCES || err == -EPERM)
-		return fail("/dev/kvm is not accessible (add yourself to the kvm group)", err);
+	if (err == -ENOENT) {
+		fprintf(stderr, "kvm_demo: /dev/kvm does not exist: is the kvm module loaded?\n");
+		return 1;
+	}
+	if (err == -EACCES || err == -EPERM) {
+		fprintf(stderr, "kvm_demo: cannot open /dev/kvm: permission denied; add yourself "
+				"to its group (sudo usermod -aG kvm $USER, then log in again)\n");
+		return 1;
+	}
 	if (err)
 		return fail("cannot use /dev/kvm", err);
 	printf("KVM API version %d\n", aug_kvm_get_api_version(kvm));

@@ -84,11 +84,11 @@ static int parse_linux(int argc, char **argv, struct linux_opts *o)
 		{ 0 },
 	};
 	uint64_t *dst;
-	int c;
+	int c, idx;
 
 	*o = (struct linux_opts){ .mem = 256ull << 20, .smp = 1, .cmdline = "" };
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", opts, &idx)) != -1) {
 		switch (c) {
 		case 'k': o->kernel = optarg; continue;
 		case 'i': o->initrd = optarg; continue;
@@ -100,60 +100,26 @@ static int parse_linux(int argc, char **argv, struct linux_opts *o)
 		case 'h': usage_linux(stdout); return 1;
 		default: usage_linux(stderr); return -1;
 		}
-		if (parse_u64(optarg, dst)) {
-			fprintf(stderr, "augustus run: bad number '%s'\n", optarg);
+		if (tool_parse_u64(opts[idx].name, optarg, dst))
 			return -1;
-		}
 	}
-	if (optind != argc || !o->kernel) {
-		usage_linux(stderr);
+	if (optind != argc) {
+		fprintf(stderr, "%s: unexpected argument '%s' (the kernel is given with --kernel)\n",
+			tool_name, argv[optind]);
 		return -1;
 	}
 	if (!o->mem || o->mem % (2u << 20)) {
-		fprintf(stderr, "augustus run: --mem must be a non-zero multiple of 2M\n");
+		fprintf(stderr, "%s: --mem must be a non-zero multiple of 2M\n", tool_name);
 		return -1;
 	}
 	if (!o->smp || o->smp > MAX_VCPUS) {
-		fprintf(stderr, "augustus run: --smp must be 1 to %d\n", MAX_VCPUS);
+		fprintf(stderr, "%s: --smp must be 1 to %d\n", tool_name, MAX_VCPUS);
 		return -1;
 	}
 	if (o->timeout > 86400 * 365) {
-		fprintf(stderr, "augustus run: --timeout too large\n");
+		fprintf(stderr, "%s: --timeout must be at most a year (31536000 s)\n", tool_name);
 		return -1;
 	}
-	return 0;
-}
-
-static int load_file(const char *path, uint8_t **ret_buf, size_t *ret_len)
-{
-	struct stat st;
-	uint8_t *buf;
-	size_t got = 0;
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > (1ll << 32)) {
-		close(fd);
-		return S_ISREG(st.st_mode) ? -EFBIG : -EINVAL;
-	}
-	buf = malloc(st.st_size ? (size_t)st.st_size : 1);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	while (got < (size_t)st.st_size) {
-		n = read(fd, buf + got, (size_t)st.st_size - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	close(fd);
-	*ret_buf = buf;
-	*ret_len = got;
 	return 0;
 }
 
@@ -221,16 +187,10 @@ static void *input_thread(void *arg)
 	return NULL;
 }
 
-static int report_failure(const char *what, int err)
-{
-	fprintf(stderr, "augustus run: %s: %s%s%s\n", what, aug_strerror(err),
-		*aug_error_detail() ? ": " : "", aug_error_detail());
-	return err;
-}
-
 /* The run's outcome from the machine's event and each vCPU's end. */
-static int outcome(const struct aug_vcpu_result *results, uint32_t n)
+static int outcome(const struct aug_vcpu_result *results, uint32_t n, const char *dev)
 {
+	uint32_t internal = 0;
 	int event = aug_pc_get_event(g_pc);
 	uint32_t i;
 
@@ -249,7 +209,7 @@ static int outcome(const struct aug_vcpu_result *results, uint32_t n)
 			return e->u.system_event.type == 1 ? 0 : EXIT_RESET;
 	}
 	if (g_stop_signal == SIGALRM) {
-		fprintf(stderr, "augustus run: timed out\n");
+		fprintf(stderr, "%s: timed out\n", tool_name);
 		return EXIT_GUEST;
 	}
 	if (g_stop_signal)
@@ -259,11 +219,11 @@ static int outcome(const struct aug_vcpu_result *results, uint32_t n)
 
 		if (results[i].ret == -EINTR)
 			continue;
-		fprintf(stderr, "augustus run: vcpu %u: ", i);
+		fprintf(stderr, "%s: vcpu %u: ", tool_name, i);
 		if (results[i].ret)
 			fprintf(stderr, "%s (%s), exit %s\n", aug_strerror(results[i].ret),
 				strerror(-results[i].ret), aug_exit_reason_name(e->reason));
-		else if (e->reason == AUG_EXIT_INTERNAL_ERROR)
+		else if (e->reason == AUG_EXIT_INTERNAL_ERROR && ++internal)
 			fprintf(stderr, "KVM internal error, suberror %u\n", e->u.internal.suberror);
 		else if (e->reason == AUG_EXIT_FAIL_ENTRY)
 			fprintf(stderr, "VM entry failed, reason 0x%llx\n",
@@ -271,6 +231,9 @@ static int outcome(const struct aug_vcpu_result *results, uint32_t n)
 		else
 			fprintf(stderr, "stopped: %s\n", aug_exit_reason_name(e->reason));
 	}
+	/* on a KVM that emulates guest code, say why a stock kernel stops */
+	if (internal)
+		tool_explain_internal_error(dev, PROBE_LINUX);
 	return EXIT_GUEST;
 }
 
@@ -290,7 +253,7 @@ static int boot(const struct linux_opts *o, uint8_t *kernel, size_t klen, uint8_
 
 	err = aug_kvm_open(o->dev, &kvm);
 	if (err) {
-		report_failure("cannot use KVM", err);
+		tool_kvm_error(o->dev, err);
 		free(kernel);
 		free(initrd);
 		return EXIT_NO_KVM;
@@ -300,7 +263,7 @@ static int boot(const struct linux_opts *o, uint8_t *kernel, size_t klen, uint8_
 	err = aug_vm_create(kvm, &vcfg, &vm);
 	aug_kvm_close(kvm);
 	if (err) {
-		report_failure("cannot create the VM", err);
+		tool_error("cannot create the VM", err);
 		free(kernel);
 		free(initrd);
 		return EXIT_NO_KVM;
@@ -311,7 +274,7 @@ static int boot(const struct linux_opts *o, uint8_t *kernel, size_t klen, uint8_
 	cfg.console_fd = STDOUT_FILENO;
 	err = aug_pc_create(vm, &cfg, &g_pc);
 	if (err) {
-		report_failure("cannot build the machine", err);
+		tool_error("cannot build the machine", err);
 		free(kernel);
 		free(initrd);
 		aug_vm_destroy(vm);
@@ -323,7 +286,7 @@ static int boot(const struct linux_opts *o, uint8_t *kernel, size_t klen, uint8_
 	free(kernel);
 	free(initrd);
 	if (err) {
-		report_failure("cannot load the kernel", err);
+		tool_error("cannot load the kernel", err);
 		status = err == -ENOEXEC || err == -E2BIG || err == -EFAULT || err == -ENOSPC ?
 			 EXIT_USAGE : EXIT_NO_KVM;
 		goto out;
@@ -331,7 +294,7 @@ static int boot(const struct linux_opts *o, uint8_t *kernel, size_t klen, uint8_
 	results = calloc(g_ncpus, sizeof(*results));
 	if (!results || pipe(wake)) {
 		free(results);
-		fprintf(stderr, "augustus run: out of resources\n");
+		fprintf(stderr, "%s: out of memory or descriptors\n", tool_name);
 		status = EXIT_NO_KVM;
 		goto out;
 	}
@@ -359,16 +322,16 @@ static int boot(const struct linux_opts *o, uint8_t *kernel, size_t klen, uint8_
 
 	if (in.wake >= 0) {
 		if (write(wake[1], "", 1) < 0)
-			perror("augustus run: write");
+			fprintf(stderr, "%s: write: %s\n", tool_name, strerror(errno));
 		pthread_join(in.thread, NULL);
 	}
 	if (tty)
 		tcsetattr(0, TCSANOW, &saved);
 	if (err) {
-		report_failure("cannot run the vCPUs", err);
+		tool_error("cannot run the vCPUs", err);
 		status = EXIT_NO_KVM;
 	} else {
-		status = outcome(results, g_ncpus);
+		status = outcome(results, g_ncpus, o->dev);
 	}
 	free(results);
 	close(wake[0]);
@@ -389,25 +352,18 @@ int cmd_run_linux(int argc, char **argv)
 	err = parse_linux(argc, argv, &o);
 	if (err)
 		return err > 0 ? 0 : EXIT_USAGE;
-	err = load_file(o.kernel, &kernel, &klen);
-	if (err) {
-		fprintf(stderr, "augustus run: %s: %s\n", o.kernel, strerror(-err));
+	if (tool_read_file(o.kernel, &kernel, &klen))
 		return EXIT_USAGE;
-	}
 	/* A wrong file is the user's error: say so before touching KVM. */
 	err = aug_linux_check_kernel(kernel, klen);
 	if (err) {
-		fprintf(stderr, "augustus run: %s: %s\n", o.kernel, aug_error_detail());
+		fprintf(stderr, "%s: %s: %s\n", tool_name, o.kernel, aug_error_detail());
 		free(kernel);
 		return EXIT_USAGE;
 	}
-	if (o.initrd) {
-		err = load_file(o.initrd, &initrd, &ilen);
-		if (err) {
-			fprintf(stderr, "augustus run: %s: %s\n", o.initrd, strerror(-err));
-			free(kernel);
-			return EXIT_USAGE;
-		}
+	if (o.initrd && tool_read_file(o.initrd, &initrd, &ilen)) {
+		free(kernel);
+		return EXIT_USAGE;
 	}
 	return boot(&o, kernel, klen, initrd, ilen);
 }

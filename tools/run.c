@@ -17,6 +17,7 @@
 #define SERIAL_BASE 0x3f8
 #define DEBUG_EXIT_PORT 0xf4
 #define MAX_VCPUS 64
+#define MAX_VCPUS_STR "64"
 #define MAX_MODULES 16
 
 struct run {
@@ -161,33 +162,6 @@ static void usage_run(FILE *f)
 		EXIT_USAGE, EXIT_NO_KVM, EXIT_GUEST);
 }
 
-static int read_file(const char *path, uint8_t **ret_buf, size_t *ret_len)
-{
-	struct stat st;
-	uint8_t *buf;
-	ssize_t n;
-	size_t got = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > (1l << 32)) {
-		close(fd);
-		return -EINVAL;
-	}
-	buf = malloc(st.st_size ? (size_t)st.st_size : 1);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	while (got < (size_t)st.st_size && (n = read(fd, buf + got, st.st_size - got)) > 0)
-		got += (size_t)n;
-	close(fd);
-	*ret_buf = buf;
-	*ret_len = got;
-	return 0;
-}
-
 static int parse_mode(const char *s, uint32_t *ret)
 {
 	static const char *const names[] = { "real", "prot32", "paged32", "long64" };
@@ -202,6 +176,13 @@ static int parse_mode(const char *s, uint32_t *ret)
 	return -EINVAL;
 }
 
+static int bad_value(const char *arg, const char *opt, const char *expected)
+{
+	fprintf(stderr, "%s: bad value '%s' for --%s: expected %s\n", tool_name, arg, opt,
+		expected);
+	return -EINVAL;
+}
+
 struct run_opts {
 	uint64_t mem, load, entry, stack, xport, smp, timeout_ms;
 	uint32_t mode;
@@ -211,6 +192,29 @@ struct run_opts {
 	char *mod_files[MAX_MODULES];
 	uint32_t nmods;
 };
+
+/* Options that are each valid but do not fit together. */
+static int check_run(const struct run_opts *o)
+{
+	const char *why = NULL;
+
+	if (!o->mem || o->mem % AUG_PAGE_SIZE)
+		why = "--mem must be a non-zero multiple of 4K";
+	else if (o->xport > 0xffff)
+		why = "--debug-exit must be a port, 0 to 0xffff";
+	else if (!o->smp || o->smp > MAX_VCPUS)
+		why = "--smp must be 1 to " MAX_VCPUS_STR;
+	else if (o->load >= o->mem)
+		why = "--load must be an address below --mem";
+	else if (o->elf && o->multiboot)
+		why = "--elf and --multiboot exclude each other";
+	else if ((o->cmdline || o->nmods) && !o->multiboot)
+		why = "--cmdline and --module are for --multiboot kernels";
+	if (!why)
+		return 0;
+	fprintf(stderr, "%s: %s\n", tool_name, why);
+	return -EINVAL;
+}
 
 static int parse_run(int argc, char **argv, struct run_opts *o)
 {
@@ -235,13 +239,13 @@ static int parse_run(int argc, char **argv, struct run_opts *o)
 	uint64_t *dst;
 	double secs;
 	char *end;
-	int c;
+	int c, idx;
 
 	*o = (struct run_opts){ .mem = 64 << 20, .load = 0x1000, .entry = UINT64_MAX,
 				.stack = 0x8000, .xport = DEBUG_EXIT_PORT, .smp = 1,
 				.mode = AUG_MODE_REAL };
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "", opts, &idx)) != -1) {
 		switch (c) {
 		case 'm': dst = &o->mem; break;
 		case 'l': dst = &o->load; break;
@@ -251,18 +255,22 @@ static int parse_run(int argc, char **argv, struct run_opts *o)
 		case 'n': dst = &o->smp; break;
 		case 'M':
 			if (parse_mode(optarg, &o->mode))
-				goto bad;
+				return bad_value(optarg, "mode", "real, prot32, paged32 or long64");
 			continue;
 		case 't':
 			secs = strtod(optarg, &end);
-			if (*end || !(secs > 0) || secs > 1e6)
-				goto bad;
+			if (*end || end == optarg || !(secs > 0) || secs > 1e6)
+				return bad_value(optarg, "timeout",
+						 "seconds, more than 0 and at most 1000000");
 			o->timeout_ms = (uint64_t)(secs * 1000) ? (uint64_t)(secs * 1000) : 1;
 			continue;
 		case 'c': o->cmdline = optarg; continue;
 		case 'o':
-			if (o->nmods == MAX_MODULES)
-				goto bad;
+			if (o->nmods == MAX_MODULES) {
+				fprintf(stderr, "%s: at most %d --module options\n", tool_name,
+					MAX_MODULES);
+				return -EINVAL;
+			}
 			o->mod_files[o->nmods++] = optarg;
 			continue;
 		case 'E': o->elf = 1; continue;
@@ -272,29 +280,26 @@ static int parse_run(int argc, char **argv, struct run_opts *o)
 		case 'h': usage_run(stdout); exit(0);
 		default: usage_run(stderr); return -EINVAL;
 		}
-		if (parse_u64(optarg, dst))
-			goto bad;
+		if (tool_parse_u64(opts[idx].name, optarg, dst))
+			return -EINVAL;
 	}
 	if (optind != argc - 1) {
+		if (optind == argc)
+			fprintf(stderr, "%s: no guest FILE given\n", tool_name);
+		else
+			fprintf(stderr, "%s: one guest FILE only; '%s' is one too many\n", tool_name,
+				argv[optind + 1]);
 		usage_run(stderr);
 		return -EINVAL;
 	}
 	o->file = argv[optind];
 	if (o->entry == UINT64_MAX)
 		o->entry = o->load;
-	if (!o->mem || o->mem % AUG_PAGE_SIZE || o->xport > 0xffff || !o->smp ||
-	    o->smp > MAX_VCPUS || o->load >= o->mem || (o->elf && o->multiboot) ||
-	    ((o->cmdline || o->nmods) && !o->multiboot)) {
-		fprintf(stderr, "augustus run: inconsistent options (see augustus run --help)\n");
-		return -EINVAL;
-	}
-	return 0;
-bad:
-	fprintf(stderr, "augustus run: bad value '%s' for --%s\n", optarg, argv[optind - 1] + 2);
-	return -EINVAL;
+	return check_run(o);
 }
 
-/* Load the image; fills @boot with the mode and entry state. */
+/* Load the image; fills @boot with the mode and entry state. Returns 1 if
+ * a module could not be read (and said so). */
 static int load_guest(struct run_opts *o, struct aug_vm *vm, const uint8_t *image, size_t len,
 		      struct aug_mode_config *boot)
 {
@@ -312,18 +317,26 @@ static int load_guest(struct run_opts *o, struct aug_vm *vm, const uint8_t *imag
 
 		if (eq)
 			*eq = '\0';
-		err = read_file(o->mod_files[i], &mod_data[i], &o->mods[i].len);
-		if (err)
-			fprintf(stderr, "augustus run: module %s: %s\n", o->mod_files[i],
-				strerror(-err));
+		err = tool_read_file(o->mod_files[i], &mod_data[i], &o->mods[i].len);
 		o->mods[i].data = mod_data[i];
 		o->mods[i].cmdline = eq ? eq + 1 : o->mod_files[i];
 	}
-	if (!err)
+	if (err)
+		err = 1;
+	else
 		err = aug_load_multiboot(vm, image, len, o->cmdline, o->mods, o->nmods, boot);
 	for (i = 0; i < o->nmods; i++)
 		free(mod_data[i]);
 	return err;
+}
+
+/* The probe that tells whether this host's KVM runs guests in @mode. */
+static unsigned int mode_probe(uint32_t mode)
+{
+	return mode == AUG_MODE_PROT32	  ? PROBE_PROT32
+	       : mode == AUG_MODE_PAGED32 ? PROBE_PAGED32
+	       : mode == AUG_MODE_LONG64  ? PROBE_LONG64
+					  : PROBE_REAL;
 }
 
 int cmd_run(int argc, char **argv)
@@ -336,20 +349,16 @@ int cmd_run(int argc, char **argv)
 	pthread_t dog;
 	uint8_t *image;
 	size_t len;
-	unsigned int i;
+	unsigned int i, explained = 0;
 	int err, status = 0;
 
 	if (parse_run(argc, argv, &o))
 		return EXIT_USAGE;
-	err = read_file(o.file, &image, &len);
-	if (err) {
-		fprintf(stderr, "augustus run: %s: %s\n", o.file, strerror(-err));
+	if (tool_read_file(o.file, &image, &len))
 		return EXIT_USAGE;
-	}
 	err = aug_kvm_open(o.dev, &kvm);
 	if (err) {
-		fprintf(stderr, "augustus run: cannot use KVM: %s%s%s\n", aug_strerror(err),
-			*aug_error_detail() ? ": " : "", aug_error_detail());
+		tool_kvm_error(o.dev, err);
 		free(image);
 		return EXIT_NO_KVM;
 	}
@@ -358,7 +367,7 @@ int cmd_run(int argc, char **argv)
 	if (!err)
 		err = aug_vm_add_memory(r.vm, 0, o.mem, AUG_MEM_NORESERVE, NULL);
 	if (err) {
-		fprintf(stderr, "augustus run: cannot create the VM: %s\n", aug_strerror(err));
+		tool_error("cannot create the VM", err);
 		free(image);
 		aug_vm_destroy(r.vm);
 		return EXIT_NO_KVM;
@@ -366,8 +375,9 @@ int cmd_run(int argc, char **argv)
 	err = load_guest(&o, r.vm, image, len, &boot);
 	free(image);
 	if (err) {
-		fprintf(stderr, "augustus run: cannot load %s: %s%s%s\n", o.file, aug_strerror(err),
-			*aug_error_detail() ? ": " : "", aug_error_detail());
+		if (err < 0)	/* > 0: a module that could not be read, said already */
+			fprintf(stderr, "%s: cannot load %s: %s\n", tool_name, o.file,
+				*aug_error_detail() ? aug_error_detail() : aug_strerror(err));
 		aug_vm_destroy(r.vm);
 		return EXIT_USAGE;
 	}
@@ -396,8 +406,7 @@ int cmd_run(int argc, char **argv)
 	if (!err)
 		err = aug_vm_register_pio(r.vm, (uint16_t)o.xport, 1, debug_exit_io, &r);
 	if (err) {
-		fprintf(stderr, "augustus run: cannot set up the vCPUs: %s%s%s\n", aug_strerror(err),
-			*aug_error_detail() ? ": " : "", aug_error_detail());
+		tool_error("cannot set up the vCPUs", err);
 		aug_vm_destroy(r.vm);
 		return err == -EBUSY || err == -EINVAL ? EXIT_USAGE : EXIT_NO_KVM;
 	}
@@ -409,7 +418,7 @@ int cmd_run(int argc, char **argv)
 
 	r.timeout_ms = o.timeout_ms;
 	if (o.timeout_ms && pthread_create(&dog, NULL, watchdog, &r)) {
-		fprintf(stderr, "augustus run: cannot start the watchdog\n");
+		fprintf(stderr, "%s: cannot start the watchdog thread\n", tool_name);
 		aug_vm_destroy(r.vm);
 		return EXIT_NO_KVM;
 	}
@@ -424,12 +433,12 @@ int cmd_run(int argc, char **argv)
 	fflush(stdout);
 
 	if (err) {
-		fprintf(stderr, "augustus run: %s\n", aug_strerror(err));
+		tool_error("cannot run the vCPUs", err);
 		status = EXIT_GUEST;
 	} else if (r.exited) {
 		status = r.exit_status;
 	} else if (r.timed_out) {
-		fprintf(stderr, "augustus run: timed out after %.3f s\n", o.timeout_ms / 1000.0);
+		fprintf(stderr, "%s: timed out after %.3f s\n", tool_name, o.timeout_ms / 1000.0);
 		status = EXIT_GUEST;
 	}
 	for (i = 0; i < r.nvcpus && !err && !r.exited && !r.timed_out; i++) {
@@ -438,10 +447,9 @@ int cmd_run(int argc, char **argv)
 		if (results[i].ret == 0 && e->reason == AUG_EXIT_HLT)
 			continue;
 		status = EXIT_GUEST;
-		fprintf(stderr, "augustus run: vcpu %u: ", i);
+		fprintf(stderr, "%s: vcpu %u: ", tool_name, i);
 		if (results[i].ret && results[i].ret != -EINTR)
-			fprintf(stderr, "%s%s%s\n", aug_strerror(results[i].ret),
-				*aug_error_detail() ? ": " : "", aug_error_detail());
+			fprintf(stderr, "%s\n", aug_strerror(results[i].ret));
 		else if (results[i].ret == -EINTR)
 			fprintf(stderr, "stopped because another vCPU stopped\n");
 		else if (e->reason == AUG_EXIT_MMIO)
@@ -454,6 +462,13 @@ int cmd_run(int argc, char **argv)
 			fprintf(stderr, "triple fault (shutdown)\n");
 		else
 			fprintf(stderr, "stopped: %s\n", aug_exit_reason_name(e->reason));
+		if (results[i].ret)
+			continue;
+		/* where the host's KVM, not the guest, is at fault, say so */
+		if (e->reason == AUG_EXIT_INTERNAL_ERROR && !explained++)
+			tool_explain_internal_error(o.dev, PROBE_LINUX);
+		else if (e->reason == AUG_EXIT_SHUTDOWN && !explained++)
+			tool_explain_internal_error(o.dev, mode_probe(boot.mode));
 	}
 	aug_vm_destroy(r.vm);
 	return status;

@@ -64,7 +64,9 @@ int aug_vm_add_memory(struct aug_vm *vm, uint64_t gpa, uint64_t size,
  *         how its own memory is mapped and dumped)
  *
  * KVM does not check that @host is mapped: if it is not, aug_vcpu_run()
- * fails with -EFAULT when the guest touches it.
+ * fails with -EFAULT when the guest touches it. (A KVM that emulates the
+ * guest in software has been seen to run on instead; `augustus info`, probe
+ * efault, tells.)
  *
  * Return: as aug_vm_add_memory(); also -EINVAL if @host is NULL or
  * misaligned, @flags has AUG_MEM_NORESERVE or AUG_MEM_DONTDUMP, or KVM

@@ -16,7 +16,10 @@ struct aug_vcpu;
  *                 (CS = (entry >> 4) & 0xf000), the other segments 0
  * @AUG_MODE_PROT32: 32-bit protected mode, flat 4 GiB segments, no paging
  * @AUG_MODE_PAGED32: 32-bit protected mode with paging: 4 MiB pages (PSE)
- *                 identity-map the first identity_map_size bytes
+ *                 identity-map the first identity_map_size bytes. A KVM that
+ *                 emulates the guest in software may not keep CR0.PG set this
+ *                 way: the first aug_vcpu_run() then ends in
+ *                 AUG_EXIT_SHUTDOWN (`augustus info`, probe paged32).
  * @AUG_MODE_LONG64: 64-bit long mode: 4-level page tables identity-map the
  *                 first identity_map_size bytes (1 GiB pages where the CPU
  *                 has them, else 2 MiB pages)

@@ -293,7 +293,9 @@ int aug_vcpu_get_msrs(struct aug_vcpu *vcpu, struct aug_msr *msrs,
  * @count: number of elements, 1 to AUG_MSR_MAX
  *
  * All or nothing: when KVM refuses one, those written before it are restored
- * to their old values.
+ * to their old values. Which values KVM refuses is KVM's to say: a KVM that
+ * emulates the guest in software may accept values hardware KVM refuses
+ * (`augustus info`, probe msr-check: a reserved PAT memory type).
  *
  * Return: 0; -EINVAL if an argument is NULL, @count is out of range or KVM
  * refuses a value (the detail names the MSR); -ENOENT if KVM does not know

@@ -938,14 +938,20 @@ START_TEST(kvm_demo_runs_unprivileged_only_with_access)
 	st = demo_as_nobody(0660, 4242, false, out, sizeof(out));
 	printf("hostile: kvm_demo as uid 65534 outside the group: %d\n%s", st, out);
 	ck_assert_int_eq(st, 1);
-	ck_assert_ptr_nonnull(strstr(out, "/dev/kvm is not accessible"));
-	ck_assert_ptr_nonnull(strstr(out, "permission denied"));
+	ck_assert_ptr_nonnull(strstr(out, "cannot open /dev/kvm: permission denied; add yourself"));
+	/* said once, not once per layer */
+	ck_assert_ptr_null(strstr(strstr(out, "permission denied") + 1, "permission denied"));
 }
 END_TEST
 
-static void add(Suite *s, const char *name, const TTest *t)
+/* @needs: probes of `augustus info` the case relies on beyond a long-mode
+ * guest, as Check tags (meson.build lists them as --case-needs). */
+static void add(Suite *s, const char *name, const TTest *t, const char *needs)
 {
 	TCase *tc = tcase_create(name);
+
+	if (needs)
+		tcase_set_tags(tc, needs);
 
 	tcase_add_test(tc, t);
 	tcase_add_unchecked_fixture(tc, kvm_setup, kvm_teardown);
@@ -953,7 +959,8 @@ static void add(Suite *s, const char *name, const TTest *t)
 	suite_add_tcase(s, tc);
 }
 
-#define ADD(s, t) add(s, #t, t)
+#define ADD(s, t) add(s, #t, t, NULL)
+#define ADD_NEEDS(s, t, needs) add(s, #t, t, needs)
 
 int main(int argc, char **argv)
 {
@@ -983,7 +990,7 @@ int main(int argc, char **argv)
 	ADD(s, guest_wiping_its_gdt_is_a_defined_exit);
 	ADD(s, serial_flood_reaches_counting_handler);
 	ADD(s, serial_flood_through_uart);
-	ADD(s, unmapped_caller_memory_fails_run_cleanly);
+	ADD_NEEDS(s, unmapped_caller_memory_fails_run_cleanly, "efault");
 	ADD(s, library_descriptors_are_close_on_exec);
 	ADD(s, guest_memory_is_not_executable_and_honours_dontdump);
 	ADD(s, kvm_demo_runs_unprivileged_only_with_access);
