@@ -34,13 +34,16 @@ static uint32_t reason_of(uint32_t kvm_reason)
 
 /* The run area is shared with a kernel that filled it, but its counts are
  * still clamped: a caller may loop over them. */
-void exit_decode(struct kvm_run *run, struct aug_exit *exit)
+void exit_decode(struct kvm_run *run, struct aug_exit *exit, uint32_t max_reason)
 {
 	uint32_t n;
 
 	memset(exit, 0, sizeof(*exit));
 	exit->kvm_reason = run->exit_reason;
 	exit->reason = reason_of(run->exit_reason);
+	/* the 1.0 reasons reach everyone; later ones only who asks */
+	if (exit->reason > AUG_EXIT_MAX_V1 && exit->reason > max_reason)
+		exit->reason = AUG_EXIT_UNKNOWN;
 
 	switch (exit->reason) {
 	case AUG_EXIT_IO:

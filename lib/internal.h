@@ -12,12 +12,11 @@
 
 #include <augustus/augustus.h>
 
-#define AUG_EXPORT __attribute__((visibility("default")))
+#include "sized.h"
+#include "util.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-/* ioctl.c: the one place where ioctls are issued and their errors mapped. */
-int aug_ioctl(int fd, unsigned long request, void *arg, const char *name);
+/* ioctl.c: the error detail of the calling thread (aug_error_detail()). */
 void aug_set_detail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 struct aug_kvm {
@@ -122,6 +121,7 @@ struct aug_vm {
 	struct aug_vcpu **vcpus;
 	size_t nvcpus;
 
+	uint32_t max_exit_reason;	/* from the config: see exit_decode() */
 	struct exit_handler handlers[AUG_EXIT_COUNT];
 	struct pio_table pio;
 	struct mmio_table mmio;
@@ -154,12 +154,16 @@ int kick_signal_setup(void);
 int exit_dispatch(struct aug_vcpu *vcpu, struct aug_exit *exit);
 
 /* mode.c: pure builders, exposed for the unit tests. */
+/* The first published size of struct aug_mode_config (sized.h). */
+#define MODE_CONFIG_SIZE_V1 64
+void mode_defaults(struct aug_mode_config *cfg, uint32_t mode);
 int mode_check(const struct aug_mode_config *cfg);
 uint64_t mode_tables_size(const struct aug_mode_config *cfg, bool gbpages);
 uint64_t mode_build_tables(const struct aug_mode_config *cfg, bool gbpages, uint8_t *buf);
 void mode_fill_sregs(const struct aug_mode_config *cfg, uint64_t cr3, struct aug_sregs *s);
 
 /* exit.c: decode the shared run area into a struct aug_exit. */
-void exit_decode(struct kvm_run *run, struct aug_exit *exit);
+/* Reasons above @max_reason (the VM's config) are delivered as UNKNOWN. */
+void exit_decode(struct kvm_run *run, struct aug_exit *exit, uint32_t max_reason);
 
 #endif

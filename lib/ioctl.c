@@ -7,6 +7,7 @@
 #include <sys/ioctl.h>
 
 #include "internal.h"
+#include "syscall.h"
 
 static __thread char detail[256];
 
@@ -24,8 +25,14 @@ AUG_EXPORT const char *aug_error_detail(void)
 	return detail;
 }
 
-/* Returns the ioctl's non-negative result or -errno; EINTR is retried by
- * the caller where that is right (KVM_RUN must not be retried here). */
+void aug_set_errno_detail(const char *what, int err)
+{
+	char buf[128];
+
+	/* the GNU strerror_r: thread-safe, returns the text */
+	aug_set_detail("%s failed: %s (errno %d)", what, strerror_r(err, buf, sizeof(buf)), err);
+}
+
 int aug_ioctl(int fd, unsigned long request, void *arg, const char *name)
 {
 	int ret = ioctl(fd, request, arg);
@@ -33,6 +40,6 @@ int aug_ioctl(int fd, unsigned long request, void *arg, const char *name)
 	if (ret >= 0)
 		return ret;
 	ret = errno;
-	aug_set_detail("%s failed: %s", name, strerrorname_np(ret) ? strerrorname_np(ret) : "?");
+	aug_set_errno_detail(name, ret);
 	return -ret;
 }

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "syscall.h"
 
 #define KVM_API_VERSION_REQUIRED 12
 

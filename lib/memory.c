@@ -6,6 +6,7 @@
 #include <sys/mman.h>
 
 #include "internal.h"
+#include "syscall.h"
 
 #define PAGE_MASK ((uint64_t)AUG_PAGE_SIZE - 1)
 

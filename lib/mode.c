@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "syscall.h"
 
 #define PTE_P (1ull << 0)
 #define PTE_RW (1ull << 1)
@@ -38,18 +39,33 @@
 #define TSS_LIMIT 0x67
 #define GDT_LIMIT (AUG_SEL_TSS + 16 - 1)
 
-#define MIB (1ull << 20)
-#define GIB (1ull << 30)
 
-AUG_EXPORT void aug_mode_config_init(struct aug_mode_config *cfg, uint32_t mode)
+void mode_defaults(struct aug_mode_config *cfg, uint32_t mode)
 {
-	if (!cfg)
-		return;
-	memset(cfg, 0, sizeof(*cfg));
-	cfg->size = sizeof(*cfg);
-	cfg->mode = mode;
-	cfg->tables_addr = AUG_MODE_DEFAULT_TABLES;
-	cfg->identity_map_size = AUG_MODE_DEFAULT_MAP_SIZE;
+	*cfg = (struct aug_mode_config){
+		.size = sizeof(*cfg),
+		.mode = mode,
+		.tables_addr = AUG_MODE_DEFAULT_TABLES,
+		.identity_map_size = AUG_MODE_DEFAULT_MAP_SIZE,
+	};
+}
+
+AUG_EXPORT int aug_mode_config_init(struct aug_mode_config *cfg, size_t size, uint32_t mode)
+{
+	struct aug_mode_config d;
+
+	mode_defaults(&d, mode);
+	return sized_init(cfg, size, &d, sizeof(d), MODE_CONFIG_SIZE_V1);
+}
+
+/* A caller's config, of any size, as ours: checked. */
+static int mode_import(const struct aug_mode_config *in, struct aug_mode_config *out)
+{
+	int err;
+
+	mode_defaults(out, 0);
+	err = sized_import(out, sizeof(*out), in, MODE_CONFIG_SIZE_V1);
+	return err ? err : mode_check(out);
 }
 
 /* Bytes of tables for @cfg; @gbpages: 1 GiB pages in long mode. Assumes
@@ -71,8 +87,6 @@ uint64_t mode_tables_size(const struct aug_mode_config *cfg, bool gbpages)
 
 int mode_check(const struct aug_mode_config *cfg)
 {
-	if (cfg->size < sizeof(struct aug_mode_config))
-		return -EINVAL;
 	switch (cfg->mode) {
 	case AUG_MODE_REAL:
 		return cfg->entry < MIB ? 0 : -EINVAL;
@@ -216,16 +230,23 @@ static bool has_gbpages(const struct aug_vm *vm)
 	return false;
 }
 
-AUG_EXPORT int aug_mode_tables_size(const struct aug_mode_config *cfg, uint64_t *ret_size)
+AUG_EXPORT int aug_mode_tables_size(const struct aug_mode_config *user, uint64_t *ret_size)
 {
-	if (!cfg || !ret_size || mode_check(cfg))
+	struct aug_mode_config c;
+	int err;
+
+	if (!user || !ret_size)
 		return -EINVAL;
-	*ret_size = mode_tables_size(cfg, false);
+	err = mode_import(user, &c);
+	if (err)
+		return err;
+	*ret_size = mode_tables_size(&c, false);
 	return 0;
 }
 
-AUG_EXPORT int aug_vcpu_setup_mode(struct aug_vcpu *vcpu, const struct aug_mode_config *cfg)
+AUG_EXPORT int aug_vcpu_setup_mode(struct aug_vcpu *vcpu, const struct aug_mode_config *user)
 {
+	struct aug_mode_config c, *cfg = &c;
 	struct aug_regs regs = { .rflags = 2 };
 	struct aug_sregs s;
 	struct kvm_sregs old;
@@ -234,8 +255,11 @@ AUG_EXPORT int aug_vcpu_setup_mode(struct aug_vcpu *vcpu, const struct aug_mode_
 	bool gb;
 	int ret;
 
-	if (!vcpu || !cfg || mode_check(cfg))
+	if (!vcpu || !user)
 		return -EINVAL;
+	ret = mode_import(user, &c);
+	if (ret)
+		return ret;
 	gb = has_gbpages(vcpu->vm);
 	size = mode_tables_size(cfg, gb);
 	if (size) {

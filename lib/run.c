@@ -6,11 +6,11 @@
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
+#include "syscall.h"
 
 /* The run area of the vCPU this thread is running, for the signal handler. */
 static __thread struct kvm_run *volatile current_run;
@@ -66,22 +66,6 @@ AUG_EXPORT int aug_vcpu_kick(struct aug_vcpu *vcpu)
 		pthread_kill(vcpu->thread, aug_kick_signal());
 	pthread_mutex_unlock(&vcpu->kick_lock);
 	return 0;
-}
-
-/*
- * KVM_RUN without glibc's ioctl(): that wrapper is variadic and spills
- * every argument register on each call, two thirds of what a bare run loop
- * costs in user space. Returns the result or -errno; errno is not set.
- */
-static inline int kvm_run_ioctl(int fd)
-{
-	long ret;
-
-	__asm__ volatile("syscall"
-			 : "=a"(ret)
-			 : "0"((long)SYS_ioctl), "D"((long)fd), "S"((long)KVM_RUN), "d"(0L)
-			 : "rcx", "r11", "memory");
-	return (int)ret;
 }
 
 /* Port data, 1, 2 or 4 bytes little endian: fixed-size copies the compiler
@@ -156,7 +140,7 @@ static __attribute__((noinline, cold)) int dispatch_pio_slow(struct aug_vcpu *vc
 				memset(data, 0xff, (size_t)size * count);
 			return AUG_CONTINUE;
 		}
-		exit_decode(run, exit);
+		exit_decode(run, exit, vcpu->vm->max_exit_reason);
 		return call_handler(vcpu, exit);
 	}
 
@@ -169,7 +153,7 @@ static __attribute__((noinline, cold)) int dispatch_pio_slow(struct aug_vcpu *vc
 			store_le(data, size, v);
 	}
 	if (ret != AUG_CONTINUE)
-		exit_decode(run, exit);
+		exit_decode(run, exit, vcpu->vm->max_exit_reason);
 	return ret;
 }
 
@@ -203,7 +187,7 @@ static inline __attribute__((always_inline)) int dispatch_pio(struct aug_vcpu *v
 		store_le(data, size, v);
 	}
 	if (__builtin_expect(ret != AUG_CONTINUE, 0))
-		exit_decode(run, exit);
+		exit_decode(run, exit, vcpu->vm->max_exit_reason);
 	return ret;
 }
 
@@ -226,7 +210,7 @@ static int dispatch_mmio(struct aug_vcpu *vcpu, struct kvm_run *run, struct aug_
 				memset(run->mmio.data, 0xff, len);
 			return AUG_CONTINUE;
 		}
-		exit_decode(run, exit);
+		exit_decode(run, exit, vcpu->vm->max_exit_reason);
 		return call_handler(vcpu, exit);
 	}
 	if (run->mmio.is_write) {
@@ -237,7 +221,7 @@ static int dispatch_mmio(struct aug_vcpu *vcpu, struct kvm_run *run, struct aug_
 	if (!run->mmio.is_write)
 		memcpy(run->mmio.data, &v, len);
 	if (ret != AUG_CONTINUE)
-		exit_decode(run, exit);
+		exit_decode(run, exit, vcpu->vm->max_exit_reason);
 	return ret;
 }
 
@@ -256,7 +240,7 @@ static inline __attribute__((always_inline)) int dispatch(struct aug_vcpu *vcpu,
 		return dispatch_pio(vcpu, run, exit);
 	if (run->exit_reason == KVM_EXIT_MMIO)
 		return dispatch_mmio(vcpu, run, exit);
-	exit_decode(run, exit);
+	exit_decode(run, exit, vcpu->vm->max_exit_reason);
 	return call_handler(vcpu, exit);
 }
 
@@ -285,7 +269,7 @@ static int run_loop(struct aug_vcpu *vcpu, struct aug_exit *ret_exit)
 				ret_exit->kvm_reason = KVM_EXIT_INTR;
 				return -EINTR;
 			}
-			aug_set_detail("KVM_RUN failed: %s", strerrorname_np(-ret));
+			aug_set_errno_detail("KVM_RUN", -ret);
 			return ret;
 		}
 

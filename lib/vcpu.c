@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "syscall.h"
 
 static int set_cpuid(int fd, const struct aug_cpuid_entry *entries, uint32_t count)
 {

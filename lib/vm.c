@@ -7,46 +7,54 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "syscall.h"
 
-/* The size of the first published struct aug_vm_config. */
-#define VM_CONFIG_SIZE_V1 24
+/* The size of the first published struct aug_vm_config (sized.h). */
+#define VM_CONFIG_SIZE_V1 32
+_Static_assert(sizeof(struct aug_vm_config) >= VM_CONFIG_SIZE_V1, "v1 fields are kept");
+/* Output structs that callers keep in arrays: frozen for the SONAME. */
+_Static_assert(sizeof(struct aug_exit) == 200, "struct aug_exit is frozen");
+_Static_assert(sizeof(struct aug_vcpu_result) == 216, "struct aug_vcpu_result is frozen");
 
-AUG_EXPORT void aug_vm_config_init(struct aug_vm_config *cfg)
+static void config_defaults(struct aug_vm_config *cfg)
 {
-	if (!cfg)
-		return;
-	memset(cfg, 0, sizeof(*cfg));
-	cfg->size = sizeof(*cfg);
-	cfg->tss_addr = AUG_VM_DEFAULT_TSS_ADDR;
-	cfg->identity_map_addr = AUG_VM_DEFAULT_IDENTITY_MAP_ADDR;
+	*cfg = (struct aug_vm_config){
+		.size = sizeof(*cfg),
+		.tss_addr = AUG_VM_DEFAULT_TSS_ADDR,
+		.identity_map_addr = AUG_VM_DEFAULT_IDENTITY_MAP_ADDR,
+		.max_exit_reason = AUG_EXIT_MAX_V1,
+	};
 }
 
-/* Copy a caller's config of any size into ours: a shorter one keeps our
- * defaults for the fields it lacks; a longer one must not ask for anything
- * we do not know. */
+AUG_EXPORT int aug_vm_config_init(struct aug_vm_config *cfg, size_t size)
+{
+	struct aug_vm_config d;
+
+	config_defaults(&d);
+	return sized_init(cfg, size, &d, sizeof(d), VM_CONFIG_SIZE_V1);
+}
+
+/* A caller's config of any size, as ours: a shorter one keeps our defaults
+ * for the fields it lacks; a longer one must not ask for anything we do not
+ * know. */
 static int config_import(const struct aug_vm_config *in, struct aug_vm_config *out)
 {
-	aug_vm_config_init(out);
+	int err;
+
+	config_defaults(out);
 	if (!in)
 		return 0;
-	if (in->size < VM_CONFIG_SIZE_V1)
+	err = sized_import(out, sizeof(*out), in, VM_CONFIG_SIZE_V1);
+	if (err)
+		return err;
+	if (out->reserved)
 		return -EINVAL;
-	if (in->size > sizeof(*out)) {
-		const uint8_t *tail = (const uint8_t *)in + sizeof(*out);
-		size_t i;
-
-		for (i = 0; i < in->size - sizeof(*out); i++)
-			if (tail[i])
-				return -E2BIG;
-	}
-	memcpy(out, in, in->size < sizeof(*out) ? in->size : sizeof(*out));
-	out->size = sizeof(*out);
 	if (out->flags & ~AUG_VM_IRQCHIP)
 		return -EINVAL;
 	if ((out->tss_addr | out->identity_map_addr) & (AUG_PAGE_SIZE - 1))
 		return -EINVAL;
-	if (out->tss_addr > 0x100000000ull - 3 * AUG_PAGE_SIZE ||
-	    out->identity_map_addr > 0x100000000ull - AUG_PAGE_SIZE)
+	if (out->tss_addr > FOUR_GIB - 3 * AUG_PAGE_SIZE ||
+	    out->identity_map_addr > FOUR_GIB - AUG_PAGE_SIZE)
 		return -EINVAL;
 	/* The TSS takes three pages; the identity map one. */
 	if (out->identity_map_addr + AUG_PAGE_SIZE > out->tss_addr &&
@@ -120,6 +128,7 @@ AUG_EXPORT int aug_vm_create(struct aug_kvm *kvm, const struct aug_vm_config *cf
 			goto err_close;
 		vm->has_irqchip = true;
 	}
+	vm->max_exit_reason = c.max_exit_reason;
 
 	*ret_vm = vm;
 	return 0;

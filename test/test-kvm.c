@@ -23,8 +23,7 @@
 
 #include <augustus/augustus.h>
 
-#include "guest-file.h"
-#include "kvm-required.h"
+#include "vm-fixture.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -36,56 +35,39 @@
 #define MSR_TSC_AUX 0xc0000103
 #define MSR_NONEXISTENT 0x12345678	/* not an MSR on any CPU */
 
-static struct aug_kvm *kvm;
 static struct aug_vm *vm;
 static struct aug_vcpu *vcpu;
 static uint8_t *mem;	/* guest-physical 0 .. MEM_SIZE */
 
 static void open_vm(void)
 {
-	ck_assert_int_eq(aug_kvm_open(NULL, &kvm), 0);
-	ck_assert_int_eq(aug_vm_create(kvm, NULL, &vm), 0);
+	kvm_setup();
+	vm = vm_with_memory(0, 0, NULL);
 }
 
 static void close_vm(void)
 {
 	aug_vm_destroy(vm);
-	aug_kvm_close(kvm);
+	kvm_teardown();
 	vm = NULL;
-	kvm = NULL;
 	vcpu = NULL;
 	mem = NULL;
 }
 
-/* Memory at 0, a vCPU about to run the guest @name in real mode. */
+/* Memory at 0, a vCPU about to run the guest @name in real mode at CS:IP
+ * 0:LOAD_ADDR. */
 static void load_guest(const char *name, uint32_t mem_flags)
 {
-	char code[4096];
-	struct aug_sregs sregs;
-	struct aug_regs regs = { .rip = LOAD_ADDR, .rflags = 2 };
-	size_t n = guest_file_read(name, code, sizeof(code));
-
 	if (!vm)
 		open_vm();
 	ck_assert_int_eq(aug_vm_add_memory(vm, 0, MEM_SIZE, mem_flags, (void **)&mem), 0);
-	ck_assert_int_eq(aug_vcpu_create(vm, 0, &vcpu), 0);
-	ck_assert_int_eq(aug_vcpu_get_sregs(vcpu, &sregs), 0);
-	sregs.cs.base = 0;
-	sregs.cs.selector = 0;
-	ck_assert_int_eq(aug_vcpu_set_sregs(vcpu, &sregs), 0);
-	ck_assert_int_eq(aug_vcpu_set_regs(vcpu, &regs), 0);
-	ck_assert_int_eq(aug_vm_write_memory(vm, LOAD_ADDR, code, n), 0);
+	vm_load_guest(vm, name, LOAD_ADDR);
+	vcpu = vcpu_in_mode(vm, 0, AUG_MODE_REAL, LOAD_ADDR, 0);
 }
 
 static void run_expect(struct aug_exit *e, uint32_t reason)
 {
-	int ret = aug_vcpu_run(vcpu, e);
-
-	ck_assert_msg(ret == 0, "aug_vcpu_run: %d (%s) %s", ret, aug_strerror(ret),
-		      aug_error_detail());
-	ck_assert_msg(e->reason == reason, "exit %s (KVM reason %u), expected %s",
-		      aug_exit_reason_name(e->reason), e->kvm_reason,
-		      aug_exit_reason_name(reason));
+	run_expect_exit(vcpu, 0, e, reason);
 }
 
 static uint32_t io_value(const struct aug_exit *e)
@@ -473,7 +455,8 @@ START_TEST(io_exit_handler_continue_then_removed)
 
 	/* without it, exits reach the caller again */
 	ck_assert_int_eq(aug_vm_set_exit_handler(vm, AUG_EXIT_IO, NULL, NULL), 0);
-	aug_vcpu_set_regs(vcpu, &(struct aug_regs){ .rip = LOAD_ADDR, .rflags = 2 });
+	ck_assert_int_eq(aug_vcpu_set_regs(vcpu, &(struct aug_regs){ .rip = LOAD_ADDR, .rflags = 2 }),
+			 0);
 	run_expect_io(&e, 0x10, 1, AUG_IO_OUT);
 	ck_assert_uint_eq(log.calls, 3);
 }
@@ -930,17 +913,12 @@ static void announce(void)
  * where the host lacks one (meson.build lists them as --case-needs). */
 static void add(Suite *s, const char *name, const TTest *test, const char *needs)
 {
-	TCase *tc = tcase_create(name);
-
-	if (needs)
-		tcase_set_tags(tc, needs);
+	/* 60 s: a hang guard only */
+	TCase *tc = add_case(s, name, test, needs, 60);
 
 	case_names[ncases++] = name;
 	tcase_add_unchecked_fixture(tc, announce, NULL);
-	tcase_add_test(tc, test);
 	tcase_add_checked_fixture(tc, NULL, close_vm);
-	tcase_set_timeout(tc, 60);	/* a hang guard only */
-	suite_add_tcase(s, tc);
 }
 
 #define ADD(s, t) add(s, #t, t, NULL)
@@ -949,13 +927,6 @@ static void add(Suite *s, const char *name, const TTest *test, const char *needs
 int main(void)
 {
 	Suite *s = suite_create("kvm");
-	int missing;
-	SRunner *sr;
-	int failed;
-
-	missing = kvm_missing_status();
-	if (missing)
-		return missing;
 
 	ADD(s, kvm_open_reports_api_caps_and_limits);
 	ADD(s, kvm_may_close_before_its_vms);
@@ -989,9 +960,5 @@ int main(void)
 	ADD(s, vcpu_ids_limits_and_duplicates);
 	ADD(s, signal_interrupts_run_with_eintr);
 
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return run_kvm_suite(s);
 }

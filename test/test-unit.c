@@ -322,7 +322,7 @@ START_TEST(exit_decode_simple_reasons)
 	for (i = 0; i < ARRAY_SIZE(map); i++) {
 		run_reset(map[i][0]);
 		memset(&e, 0xa5, sizeof(e));
-		exit_decode(&area.run, &e);
+		exit_decode(&area.run, &e, AUG_EXIT_MAX);
 		ck_assert_uint_eq(e.reason, map[i][1]);
 		ck_assert_uint_eq(e.kvm_reason, map[i][0]);
 		/* stale content from an earlier exit is not left behind */
@@ -342,7 +342,7 @@ START_TEST(exit_decode_io)
 	area.run.io.port = 0x3f8;
 	area.run.io.count = 3;
 	area.run.io.data_offset = 0x1000;
-	exit_decode(&area.run, &e);
+	exit_decode(&area.run, &e, AUG_EXIT_MAX);
 	ck_assert_uint_eq(e.reason, AUG_EXIT_IO);
 	ck_assert_uint_eq(e.kvm_reason, KVM_EXIT_IO);
 	ck_assert_uint_eq(e.u.io.port, 0x3f8);
@@ -355,7 +355,7 @@ START_TEST(exit_decode_io)
 	area.run.io.size = 4;
 	area.run.io.port = 0xffff;
 	area.run.io.count = 1;
-	exit_decode(&area.run, &e);
+	exit_decode(&area.run, &e, AUG_EXIT_MAX);
 	ck_assert_uint_eq(e.u.io.direction, AUG_IO_IN);
 	ck_assert_uint_eq(e.u.io.size, 4);
 	ck_assert_uint_eq(e.u.io.port, 0xffff);
@@ -372,7 +372,7 @@ START_TEST(exit_decode_mmio_clamps_len)
 	area.run.mmio.len = 4;
 	area.run.mmio.is_write = 1;
 	memcpy(area.run.mmio.data, "\x11\x22\x33\x44", 4);
-	exit_decode(&area.run, &e);
+	exit_decode(&area.run, &e, AUG_EXIT_MAX);
 	ck_assert_uint_eq(e.reason, AUG_EXIT_MMIO);
 	ck_assert_uint_eq(e.u.mmio.addr, 0xfee00030);
 	ck_assert_uint_eq(e.u.mmio.len, 4);
@@ -382,14 +382,14 @@ START_TEST(exit_decode_mmio_clamps_len)
 
 	area.run.mmio.is_write = 0;
 	area.run.mmio.len = 8;
-	exit_decode(&area.run, &e);
+	exit_decode(&area.run, &e, AUG_EXIT_MAX);
 	ck_assert_uint_eq(e.u.mmio.is_write, 0);
 	ck_assert_uint_eq(e.u.mmio.len, 8);
 	area.run.mmio.len = 9;
-	exit_decode(&area.run, &e);
+	exit_decode(&area.run, &e, AUG_EXIT_MAX);
 	ck_assert_uint_eq(e.u.mmio.len, 8);
 	area.run.mmio.len = UINT32_MAX;
-	exit_decode(&area.run, &e);
+	exit_decode(&area.run, &e, AUG_EXIT_MAX);
 	ck_assert_uint_eq(e.u.mmio.len, 8);
 }
 END_TEST
@@ -404,7 +404,7 @@ START_TEST(exit_decode_internal_error_clamps_ndata)
 	area.run.internal.ndata = 3;
 	for (i = 0; i < 16; i++)
 		area.run.internal.data[i] = 0x100 + i;
-	exit_decode(&area.run, &e);
+	exit_decode(&area.run, &e, AUG_EXIT_MAX);
 	ck_assert_uint_eq(e.reason, AUG_EXIT_INTERNAL_ERROR);
 	ck_assert_uint_eq(e.u.internal.suberror, KVM_INTERNAL_ERROR_EMULATION);
 	ck_assert_uint_eq(e.u.internal.ndata, 3);
@@ -413,7 +413,7 @@ START_TEST(exit_decode_internal_error_clamps_ndata)
 	ck_assert_uint_eq(e.u.internal.data[3], 0);	/* not copied */
 
 	area.run.internal.ndata = 1000;
-	exit_decode(&area.run, &e);
+	exit_decode(&area.run, &e, AUG_EXIT_MAX);
 	ck_assert_uint_eq(e.u.internal.ndata, 16);
 	ck_assert_uint_eq(e.u.internal.data[15], 0x10f);
 }
@@ -429,7 +429,7 @@ START_TEST(exit_decode_system_event_clamps_ndata)
 	area.run.system_event.ndata = 2;
 	for (i = 0; i < 16; i++)
 		area.run.system_event.data[i] = 0x200 + i;
-	exit_decode(&area.run, &e);
+	exit_decode(&area.run, &e, AUG_EXIT_MAX);
 	ck_assert_uint_eq(e.reason, AUG_EXIT_SYSTEM_EVENT);
 	ck_assert_uint_eq(e.u.system_event.type, KVM_SYSTEM_EVENT_RESET);
 	ck_assert_uint_eq(e.u.system_event.ndata, 2);
@@ -437,7 +437,7 @@ START_TEST(exit_decode_system_event_clamps_ndata)
 	ck_assert_uint_eq(e.u.system_event.data[2], 0);
 
 	area.run.system_event.ndata = 17;
-	exit_decode(&area.run, &e);
+	exit_decode(&area.run, &e, AUG_EXIT_MAX);
 	ck_assert_uint_eq(e.u.system_event.ndata, 16);
 	ck_assert_uint_eq(e.u.system_event.data[15], 0x20f);
 }
@@ -450,7 +450,7 @@ START_TEST(exit_decode_fail_entry)
 	run_reset(KVM_EXIT_FAIL_ENTRY);
 	area.run.fail_entry.hardware_entry_failure_reason = 0x80000021;
 	area.run.fail_entry.cpu = 7;
-	exit_decode(&area.run, &e);
+	exit_decode(&area.run, &e, AUG_EXIT_MAX);
 	ck_assert_uint_eq(e.reason, AUG_EXIT_FAIL_ENTRY);
 	ck_assert_uint_eq(e.u.fail_entry.hardware_entry_failure_reason, 0x80000021);
 	ck_assert_uint_eq(e.u.fail_entry.cpu, 7);
@@ -545,30 +545,36 @@ START_TEST(vm_create_rejects_bad_config)
 	ck_assert_int_eq(aug_vm_create(NULL, NULL, &vm), -EINVAL);
 	ck_assert_int_eq(aug_vm_create(&fake, NULL, NULL), -EINVAL);
 
-	aug_vm_config_init(&c);
+	aug_vm_config_init(&c, sizeof(c));
 	c.size = 16;
 	ck_assert_int_eq(aug_vm_create(&fake, &c, &vm), -EINVAL);
-	aug_vm_config_init(&c);
+	aug_vm_config_init(&c, sizeof(c));
 	c.flags = 1u << 31;	/* no such flag */
 	ck_assert_int_eq(aug_vm_create(&fake, &c, &vm), -EINVAL);
-	aug_vm_config_init(&c);
+	aug_vm_config_init(&c, sizeof(c));
 	c.tss_addr = 0x10000800;
 	ck_assert_int_eq(aug_vm_create(&fake, &c, &vm), -EINVAL);
-	aug_vm_config_init(&c);
+	aug_vm_config_init(&c, sizeof(c));
 	c.identity_map_addr = 0x10000010;
 	ck_assert_int_eq(aug_vm_create(&fake, &c, &vm), -EINVAL);
-	aug_vm_config_init(&c);
+	aug_vm_config_init(&c, sizeof(c));
 	c.tss_addr = 0x100000000ull;
 	ck_assert_int_eq(aug_vm_create(&fake, &c, &vm), -EINVAL);
-	aug_vm_config_init(&c);
+	aug_vm_config_init(&c, sizeof(c));
 	c.tss_addr = 0xfffff000;	/* its three pages would pass 4 GiB */
 	ck_assert_int_eq(aug_vm_create(&fake, &c, &vm), -EINVAL);
-	aug_vm_config_init(&c);
+	aug_vm_config_init(&c, sizeof(c));
+	c.identity_map_addr = 0x100000000ull;	/* its page must be below 4 GiB */
+	ck_assert_int_eq(aug_vm_create(&fake, &c, &vm), -EINVAL);
+	aug_vm_config_init(&c, sizeof(c));
 	c.identity_map_addr = c.tss_addr + 2 * AUG_PAGE_SIZE;	/* inside the TSS */
+	ck_assert_int_eq(aug_vm_create(&fake, &c, &vm), -EINVAL);
+	aug_vm_config_init(&c, sizeof(c));
+	c.reserved = 1;	/* not a place to ask for anything */
 	ck_assert_int_eq(aug_vm_create(&fake, &c, &vm), -EINVAL);
 
 	memset(&big, 0, sizeof(big));
-	aug_vm_config_init(&big.c);
+	aug_vm_config_init(&big.c, sizeof(big.c));
 	big.c.size = sizeof(big);
 	big.tail = 1;
 	ck_assert_int_eq(aug_vm_create(&fake, &big.c, &vm), -E2BIG);
@@ -585,12 +591,12 @@ START_TEST(vm_config_defaults)
 	struct aug_vm_config c;
 
 	memset(&c, 0xa5, sizeof(c));
-	aug_vm_config_init(&c);
+	aug_vm_config_init(&c, sizeof(c));
 	ck_assert_uint_eq(c.size, sizeof(c));
 	ck_assert_uint_eq(c.flags, 0);
 	ck_assert_uint_eq(c.tss_addr, AUG_VM_DEFAULT_TSS_ADDR);
 	ck_assert_uint_eq(c.identity_map_addr, AUG_VM_DEFAULT_IDENTITY_MAP_ADDR);
-	aug_vm_config_init(NULL);
+	ck_assert_int_eq(aug_vm_config_init(NULL, sizeof(c)), -EINVAL);
 }
 END_TEST
 
@@ -696,6 +702,10 @@ START_TEST(vm_memory_access_across_regions)
 	ck_assert_int_eq(aug_vm_add_user_memory(&fake_vm, 0xf000, 2 * P, a, 0), -EBUSY);
 	ck_assert_int_eq(aug_vm_remove_memory(&fake_vm, 0x12000), -ENOENT);
 	ck_assert_int_eq(aug_vm_remove_memory(&fake_vm, 0x10800), -ENOENT);
+	/* every slot KVM offers is taken: refused before KVM is asked */
+	fake_vm.max_memslots = 3;
+	ck_assert_int_eq(aug_vm_add_memory(&fake_vm, 0x20000, P, 0, &host), -ENOSPC);
+	ck_assert_int_eq(aug_vm_add_user_memory(&fake_vm, 0x20000, P, a, 0), -ENOSPC);
 	ck_assert_uint_eq(fake_vm.nregions, 3);
 	fake_vm.regions = NULL;
 	fake_vm.nregions = 0;
@@ -882,6 +892,69 @@ START_TEST(version_checks)
 }
 END_TEST
 
+/* Sized structs (sized.h) as they will meet a library whose struct has
+ * grown past 1.0: "own" here is a 1.0 struct of 32 bytes plus 8 new ones. */
+struct grown {
+	uint32_t size, a;
+	uint64_t b, c, d;
+	uint64_t added;	/* after 1.0 */
+};
+
+START_TEST(sized_structs_of_older_and_newer_callers)
+{
+	const struct grown defaults = { sizeof(struct grown), 1, 2, 3, 4, 5 };
+	struct {
+		uint8_t c[32];
+		uint8_t guard[16];
+	} old;
+	struct {
+		struct grown c;
+		uint8_t newer[8];
+	} newer;
+	struct grown got = defaults;
+	uint32_t size;
+
+	/* an older caller's init: its 32 bytes, nothing past them */
+	memset(&old, 0x5a, sizeof(old));
+	ck_assert_int_eq(sized_init(old.c, 32, &defaults, sizeof(defaults), 32), 0);
+	memcpy(&size, old.c, 4);
+	ck_assert_uint_eq(size, 32);
+	ck_assert_uint_eq(old.c[4], 1);
+	ck_assert_uint_eq(old.guard[0], 0x5a);
+	ck_assert_uint_eq(old.guard[15], 0x5a);
+	ck_assert_int_eq(sized_init(old.c, 31, &defaults, sizeof(defaults), 32), -EINVAL);
+	ck_assert_int_eq(sized_init(NULL, 32, &defaults, sizeof(defaults), 32), -EINVAL);
+
+	/* read: the older caller's fields, the library's default for the rest */
+	old.c[4] = 9;
+	ck_assert_int_eq(sized_import(&got, sizeof(got), old.c, 32), 0);
+	ck_assert_uint_eq(got.a, 9);
+	ck_assert_uint_eq(got.added, 5);
+	ck_assert_uint_eq(got.size, sizeof(got));
+
+	/* write back: only the older caller's 32 bytes */
+	got.a = 11;
+	memset(old.guard, 0x5a, sizeof(old.guard));
+	ck_assert_int_eq(sized_export(old.c, &got, sizeof(got), 32), 0);
+	ck_assert_uint_eq(old.c[4], 11);
+	ck_assert_uint_eq(old.guard[0], 0x5a);
+	memcpy(old.c, &(uint32_t){ 31 }, 4);
+	ck_assert_int_eq(sized_export(old.c, &got, sizeof(got), 32), -EINVAL);
+	ck_assert_uint_eq(old.c[4], 11);
+
+	/* a newer caller: accepted if what this library does not know is zero */
+	memset(&newer, 0, sizeof(newer));
+	newer.c = defaults;
+	newer.c.size = sizeof(newer);
+	ck_assert_int_eq(sized_import(&got, sizeof(got), &newer, 32), 0);
+	newer.newer[7] = 1;
+	ck_assert_int_eq(sized_import(&got, sizeof(got), &newer, 32), -E2BIG);
+	memcpy(&newer, &(uint32_t){ 16 }, 4);
+	ck_assert_int_eq(sized_import(&got, sizeof(got), &newer, 32), -EINVAL);
+	ck_assert(sized_check(&newer.c, 16) && !sized_check(&newer.c, 17) && !sized_check(NULL, 1));
+}
+END_TEST
+
 static void add(Suite *s, const char *name, const TTest **tests, size_t n,
 		void (*setup)(void), void (*teardown)(void))
 {
@@ -927,6 +1000,7 @@ int main(void)
 	    vcpu_args_checked_before_kvm, vcpu_create_duplicate_id_is_eexist);
 	ADD(s, "strings", NULL, NULL, strerror_documented_codes, exit_reason_names,
 	    version_checks);
+	ADD(s, "sized", NULL, NULL, sized_structs_of_older_and_newer_callers);
 
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_ENV);

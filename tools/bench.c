@@ -232,7 +232,7 @@ static int startup_lib(struct aug_kvm *kvm, double *ret_ns)
 	err = aug_vm_create(kvm, NULL, &vm);
 	if (err)
 		return -1;
-	aug_mode_config_init(&cfg, AUG_MODE_LONG64);
+	aug_mode_config_init(&cfg, sizeof(cfg), AUG_MODE_LONG64);
 	cfg.entry = GUEST_ADDR;
 	if (!(err = aug_vm_add_memory(vm, 0, 2 << 20, AUG_MEM_NORESERVE, NULL)) &&
 	    !(err = aug_vm_write_memory(vm, GUEST_ADDR, code, sizeof(code))) &&

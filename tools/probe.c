@@ -79,7 +79,7 @@ static int vm_with(struct probe_ctx *p, uint32_t flags, void *user, const void *
 	struct aug_mode_config cfg;
 	int err;
 
-	aug_vm_config_init(&vcfg);
+	aug_vm_config_init(&vcfg, sizeof(vcfg));
 	vcfg.flags = flags;
 	err = aug_vm_create(p->kvm, &vcfg, &p->vm);
 	if (err)
@@ -91,7 +91,7 @@ static int vm_with(struct probe_ctx *p, uint32_t flags, void *user, const void *
 	if (err || (err = aug_vm_write_memory(p->vm, GUEST, code, len)) ||
 	    (err = aug_vcpu_create(p->vm, 0, &p->vcpu)))
 		return err;
-	aug_mode_config_init(&cfg, mode);
+	aug_mode_config_init(&cfg, sizeof(cfg), mode);
 	cfg.entry = GUEST;
 	cfg.stack = AP_START;
 	return aug_vcpu_setup_mode(p->vcpu, &cfg);

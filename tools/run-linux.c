@@ -258,7 +258,7 @@ static int boot(const struct linux_opts *o, uint8_t *kernel, size_t klen, uint8_
 		free(initrd);
 		return EXIT_NO_KVM;
 	}
-	aug_vm_config_init(&vcfg);
+	aug_vm_config_init(&vcfg, sizeof(vcfg));
 	vcfg.flags = AUG_VM_IRQCHIP;
 	err = aug_vm_create(kvm, &vcfg, &vm);
 	aug_kvm_close(kvm);
@@ -268,7 +268,7 @@ static int boot(const struct linux_opts *o, uint8_t *kernel, size_t klen, uint8_
 		free(initrd);
 		return EXIT_NO_KVM;
 	}
-	aug_pc_config_init(&cfg);
+	aug_pc_config_init(&cfg, sizeof(cfg));
 	cfg.ncpus = (uint32_t)o->smp;
 	cfg.mem_size = o->mem;
 	cfg.console_fd = STDOUT_FILENO;

@@ -14,7 +14,6 @@
 
 #include "tool.h"
 
-#define SERIAL_BASE 0x3f8
 #define DEBUG_EXIT_PORT 0xf4
 #define MAX_VCPUS 64
 #define MAX_VCPUS_STR "64"
@@ -22,6 +21,7 @@
 
 struct run {
 	struct aug_vm *vm;
+	struct aug_serial *serial;	/* COM1, its output on stdout */
 	struct aug_vcpu *vcpus[MAX_VCPUS];
 	unsigned int nvcpus;
 	int exited;		/* the debug-exit port was written */
@@ -35,28 +35,18 @@ struct run {
 	uint64_t timeout_ms;
 };
 
+static void destroy(struct run *r)
+{
+	aug_serial_destroy(r->serial);
+	aug_vm_destroy(r->vm);
+}
+
 static void stop_all(struct run *r)
 {
 	unsigned int i;
 
 	for (i = 0; i < r->nvcpus; i++)
 		aug_vcpu_kick(r->vcpus[i]);
-}
-
-/* A write-only 16550 stand-in: THR at +0 goes to stdout; LSR at +5 always
- * says "transmitter empty" so polling guests go on; other registers read 0. */
-static int serial_io(struct aug_vcpu *vcpu, uint16_t port, uint32_t size, int is_write,
-		     uint32_t *data, void *opaque)
-{
-	unsigned int reg = port - SERIAL_BASE;
-
-	if (is_write) {
-		if (reg == 0)
-			putchar((int)(*data & 0xff));
-		return AUG_CONTINUE;
-	}
-	*data = reg == 5 ? 0x60 : 0;
-	return AUG_CONTINUE;
 }
 
 /* QEMU's isa-debug-exit: the value written becomes status (value << 1) | 1,
@@ -155,7 +145,8 @@ static void usage_run(FILE *f)
 		"                     without it the first one stops the guest\n"
 		"  --debug-exit PORT  the debug-exit port (default 0xf4)\n"
 		"  --device PATH      KVM device (default /dev/kvm)\n"
-		"  Port 0x3f8 (serial) output goes to stdout; other unclaimed ports read as all ones.\n"
+		"  COM1 (a 16550A at 0x3f8, polled) writes to stdout; other unclaimed ports read\n"
+		"  as all ones.\n"
 		"  Exit status: 0 when every vCPU halts; (value << 1) | 1 when the guest writes\n"
 		"  value to the debug-exit port; %d usage or input error, %d KVM unavailable,\n"
 		"  %d guest crashed, stuck or timed out.\n",
@@ -343,7 +334,7 @@ int cmd_run(int argc, char **argv)
 {
 	struct run r = { .lock = PTHREAD_MUTEX_INITIALIZER, .done_cond = PTHREAD_COND_INITIALIZER };
 	struct aug_vcpu_result results[MAX_VCPUS];
-	struct aug_mode_config boot;
+	struct aug_mode_config boot = { .size = sizeof(boot) };
 	struct aug_kvm *kvm;
 	struct run_opts o;
 	pthread_t dog;
@@ -369,7 +360,7 @@ int cmd_run(int argc, char **argv)
 	if (err) {
 		tool_error("cannot create the VM", err);
 		free(image);
-		aug_vm_destroy(r.vm);
+		destroy(&r);
 		return EXIT_NO_KVM;
 	}
 	err = load_guest(&o, r.vm, image, len, &boot);
@@ -378,7 +369,7 @@ int cmd_run(int argc, char **argv)
 		if (err < 0)	/* > 0: a module that could not be read, said already */
 			fprintf(stderr, "%s: cannot load %s: %s\n", tool_name, o.file,
 				*aug_error_detail() ? aug_error_detail() : aug_strerror(err));
-		aug_vm_destroy(r.vm);
+		destroy(&r);
 		return EXIT_USAGE;
 	}
 	if (!o.elf && !o.multiboot)
@@ -401,13 +392,20 @@ int cmd_run(int argc, char **argv)
 		if (!err)
 			r.nvcpus++;
 	}
-	if (!err)
-		err = aug_vm_register_pio(r.vm, SERIAL_BASE, 8, serial_io, NULL);
+	if (!err) {
+		/* COM1, polled: a plain VM has no interrupt controller */
+		struct aug_serial_config scfg;
+
+		aug_serial_config_init(&scfg, sizeof(scfg));
+		scfg.irq = 0;
+		scfg.out_fd = STDOUT_FILENO;
+		err = aug_serial_create(r.vm, &scfg, &r.serial);
+	}
 	if (!err)
 		err = aug_vm_register_pio(r.vm, (uint16_t)o.xport, 1, debug_exit_io, &r);
 	if (err) {
 		tool_error("cannot set up the vCPUs", err);
-		aug_vm_destroy(r.vm);
+		destroy(&r);
 		return err == -EBUSY || err == -EINVAL ? EXIT_USAGE : EXIT_NO_KVM;
 	}
 	aug_vm_set_pio_default(r.vm, AUG_PIO_IGNORE);
@@ -419,7 +417,7 @@ int cmd_run(int argc, char **argv)
 	r.timeout_ms = o.timeout_ms;
 	if (o.timeout_ms && pthread_create(&dog, NULL, watchdog, &r)) {
 		fprintf(stderr, "%s: cannot start the watchdog thread\n", tool_name);
-		aug_vm_destroy(r.vm);
+		destroy(&r);
 		return EXIT_NO_KVM;
 	}
 	err = aug_vm_run_all(r.vm, results, MAX_VCPUS, 0);
@@ -470,6 +468,6 @@ int cmd_run(int argc, char **argv)
 		else if (e->reason == AUG_EXIT_SHUTDOWN && !explained++)
 			tool_explain_internal_error(o.dev, mode_probe(boot.mode));
 	}
-	aug_vm_destroy(r.vm);
+	destroy(&r);
 	return status;
 }

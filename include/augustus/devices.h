@@ -62,7 +62,9 @@ typedef void (*aug_serial_out_fn)(const uint8_t *buf, size_t len, void *opaque);
 
 /**
  * struct aug_serial_config - how to create a UART
- * @size: sizeof(struct aug_serial_config); set by aug_serial_config_init()
+ * @size: sizeof(struct aug_serial_config) as the caller compiled it, set by
+ *        aug_serial_config_init(); the library reads only what both
+ *        sides know (the first version is 32 bytes)
  * @base: first of its eight ports (default 0x3f8, COM1)
  * @irq: interrupt line for aug_vm_set_irq_line() (default 4); 0 for none
  *       (the guest must poll)
@@ -70,12 +72,15 @@ typedef void (*aug_serial_out_fn)(const uint8_t *buf, size_t len, void *opaque);
  *          the descriptor stays the caller's
  * @out_fn: if not NULL, transmitted bytes are passed to it (after @out_fd)
  * @out_opaque: passed to @out_fn
+ * @reserved0, @reserved1: must be zero
  */
 struct aug_serial_config {
 	uint32_t size;
 	uint16_t base;
 	uint8_t irq;
-	int out_fd;
+	uint8_t reserved0;
+	int32_t out_fd;
+	uint32_t reserved1;
 	aug_serial_out_fn out_fn;
 	void *out_opaque;
 };
@@ -85,9 +90,13 @@ struct aug_serial_config {
 
 /**
  * aug_serial_config_init() - defaults: COM1 at 0x3f8, IRQ 4, no output
- * @cfg: the config; NULL is ignored
+ * @cfg: the config
+ * @size: sizeof(*cfg) as the caller compiled it; exactly @size bytes are
+ *        written
+ *
+ * Return: 0; -EINVAL if @cfg is NULL or @size is below 32.
  */
-void aug_serial_config_init(struct aug_serial_config *cfg);
+int aug_serial_config_init(struct aug_serial_config *cfg, size_t size);
 
 /**
  * aug_serial_create() - attach a UART to a VM
@@ -96,7 +105,9 @@ void aug_serial_config_init(struct aug_serial_config *cfg);
  * @ret_serial: on success, the UART; the caller owns it
  *
  * Return: 0; -EINVAL if @vm or @ret_serial is NULL, @cfg->size is too
- * small, @cfg->irq is above 23, or the ports would pass 0xffff;
+ * small, a reserved field is not zero, @cfg->irq is above 23, or the ports
+ * would pass 0xffff; -E2BIG if @cfg->size is larger than
+ * this library knows and the unknown tail is not zero;
  * -EBUSY if one of the ports is registered already; -ENOSPC, -ENOMEM.
  */
 int aug_serial_create(struct aug_vm *vm, const struct aug_serial_config *cfg,
@@ -241,17 +252,21 @@ struct aug_pm;
 
 /**
  * struct aug_pm_config - where the registers are
- * @size: sizeof(struct aug_pm_config); set by aug_pm_config_init()
+ * @size: sizeof(struct aug_pm_config) as the caller compiled it, set by
+ *        aug_pm_config_init(); the library reads only what both
+ *        sides know (the first version is 12 bytes)
  * @evt_base: PM1a event block, 4 ports (default AUG_PM_DEFAULT_EVT)
  * @cnt_base: PM1a control block, 2 ports (default AUG_PM_DEFAULT_CNT)
  * @s5_type: the SLP_TYP value of S5, as the DSDT's \_S5 object says
  *           (default AUG_PM_DEFAULT_S5_TYPE); 0 to 7
+ * @reserved: must be zero
  */
 struct aug_pm_config {
 	uint32_t size;
 	uint16_t evt_base;
 	uint16_t cnt_base;
 	uint8_t s5_type;
+	uint8_t reserved[3];
 };
 
 #define AUG_PM_DEFAULT_EVT 0x600
@@ -260,9 +275,13 @@ struct aug_pm_config {
 
 /**
  * aug_pm_config_init() - the defaults
- * @cfg: the config; NULL is ignored
+ * @cfg: the config
+ * @size: sizeof(*cfg) as the caller compiled it; exactly @size bytes are
+ *        written
+ *
+ * Return: 0; -EINVAL if @cfg is NULL or @size is below 12.
  */
-void aug_pm_config_init(struct aug_pm_config *cfg);
+int aug_pm_config_init(struct aug_pm_config *cfg, size_t size);
 
 /**
  * aug_pm_create() - attach the PM registers to a VM
@@ -271,8 +290,10 @@ void aug_pm_config_init(struct aug_pm_config *cfg);
  * @ret_pm: on success, the device; the caller owns it
  *
  * Return: 0; -EINVAL if @vm or @ret_pm is NULL, @cfg->size is too small,
- * @cfg->s5_type is above 7, or a block would pass port 0xffff or overlap the
- * other; -EBUSY if a port is registered already; -ENOSPC, -ENOMEM.
+ * a reserved field is not zero, @cfg->s5_type is above 7, or a block would
+ * pass port 0xffff or overlap the other; -E2BIG if @cfg->size is larger than
+ * this library knows and the unknown tail is not zero;
+ * -EBUSY if a port is registered already; -ENOSPC, -ENOMEM.
  */
 int aug_pm_create(struct aug_vm *vm, const struct aug_pm_config *cfg,
 		  struct aug_pm **ret_pm);

@@ -14,23 +14,30 @@ struct aug_vcpu;
 /**
  * enum aug_exit_reason - why a vCPU stopped running guest code
  *
- * Starts at 1: a zeroed struct aug_exit is never a valid exit.
+ * Starts at 1: a zeroed struct aug_exit is never a valid exit. The values
+ * never change; reasons added later get the next numbers and reach only
+ * callers whose VM config asks for them (aug_vm_config.max_exit_reason):
+ * others see such exits as AUG_EXIT_UNKNOWN.
  */
 enum aug_exit_reason {
-	AUG_EXIT_HLT = 1,	   /* the guest executed HLT */
-	AUG_EXIT_IO,		   /* port I/O: u.io */
-	AUG_EXIT_MMIO,		   /* access to unbacked guest memory: u.mmio */
-	AUG_EXIT_SHUTDOWN,	   /* triple fault or similar: the CPU reset */
-	AUG_EXIT_INTERNAL_ERROR,   /* KVM could not go on: u.internal */
-	AUG_EXIT_FAIL_ENTRY,	   /* VM entry failed: u.fail_entry */
-	AUG_EXIT_SYSTEM_EVENT,	   /* guest asked for a reset, a crash...: u.system_event */
-	AUG_EXIT_INTR,		   /* KVM_RUN was interrupted (signal, kick) */
-	AUG_EXIT_DEBUG,		   /* a debug exception reached user space */
-	AUG_EXIT_UNKNOWN,	   /* any other KVM exit: kvm_reason says which */
+	AUG_EXIT_HLT = 1,		/* the guest executed HLT */
+	AUG_EXIT_IO = 2,		/* port I/O: u.io */
+	AUG_EXIT_MMIO = 3,		/* access to unbacked guest memory: u.mmio */
+	AUG_EXIT_SHUTDOWN = 4,		/* triple fault or similar: the CPU reset */
+	AUG_EXIT_INTERNAL_ERROR = 5,	/* KVM could not go on: u.internal */
+	AUG_EXIT_FAIL_ENTRY = 6,	/* VM entry failed: u.fail_entry */
+	AUG_EXIT_SYSTEM_EVENT = 7,	/* guest asked for a reset, a crash...: u.system_event */
+	AUG_EXIT_INTR = 8,		/* KVM_RUN was interrupted (signal, kick) */
+	AUG_EXIT_DEBUG = 9,		/* a debug exception reached user space */
+	AUG_EXIT_UNKNOWN = 10,		/* any other KVM exit: kvm_reason says which */
 };
 
-/* The number of exit reasons + 1: valid reasons are 1 .. AUG_EXIT_COUNT - 1. */
-#define AUG_EXIT_COUNT (AUG_EXIT_UNKNOWN + 1)
+/* The highest reason of version 1.0 of the library. */
+#define AUG_EXIT_MAX_V1 10
+/* The highest reason this header knows; grows when reasons are added. */
+#define AUG_EXIT_MAX 10
+/* One more than AUG_EXIT_MAX: valid reasons are 1 .. AUG_EXIT_COUNT - 1. */
+#define AUG_EXIT_COUNT 11
 
 /* Direction of port and MMIO accesses. */
 #define AUG_IO_IN 0	/* guest reads: the host supplies the data */
@@ -56,6 +63,10 @@ enum aug_exit_reason {
  * @u.fail_entry: the hardware's @hardware_entry_failure_reason and the
  *        physical @cpu.
  * @u.system_event: KVM_SYSTEM_EVENT_* @type and @ndata words of @data.
+ * @u.reserved: room for the details of later reasons
+ *
+ * Callers keep arrays of it (struct aug_vcpu_result): its size, 200 bytes,
+ * and the layout above never change for libaugustus.so.1.
  */
 struct aug_exit {
 	uint32_t reason;
@@ -88,6 +99,7 @@ struct aug_exit {
 			uint32_t ndata;
 			uint64_t data[16];
 		} system_event;
+		uint64_t reserved[24];
 	} u;
 };
 

@@ -31,7 +31,9 @@ struct aug_serial;
 
 /**
  * struct aug_acpi_config - what the ACPI tables describe
- * @size: sizeof(struct aug_acpi_config); set by aug_acpi_config_init()
+ * @size: sizeof(struct aug_acpi_config) as the caller compiled it, set by
+ *        aug_acpi_config_init(); the library reads only what both
+ *        sides know (the first version is 32 bytes)
  * @ncpus: number of processors, 1 to AUG_ACPI_MAX_CPUS; their local APIC
  *         ids are 0 to @ncpus - 1 (the vCPU ids)
  * @lapic_addr: local APIC base (default 0xfee00000)
@@ -48,6 +50,7 @@ struct aug_serial;
  *         interrupt source override IRQ 0 -> @timer_gsi is written (default
  *         0: KVM's default routing connects the PIT to IOAPIC pin 0, and a
  *         guest told otherwise loses its timer interrupt)
+ * @reserved: must be zero
  */
 struct aug_acpi_config {
 	uint32_t size;
@@ -59,6 +62,7 @@ struct aug_acpi_config {
 	uint8_t sci_irq;
 	uint8_t s5_type;
 	uint8_t timer_gsi;
+	uint8_t reserved;
 };
 
 /* The most processors the tables describe (8-bit local APIC ids). */
@@ -71,10 +75,14 @@ struct aug_acpi_config {
 
 /**
  * aug_acpi_config_init() - defaults for @ncpus processors
- * @cfg: the config; NULL is ignored
- * @ncpus: number of processors
+ * @cfg: the config
+ * @size: sizeof(*cfg) as the caller compiled it; exactly @size bytes are
+ *        written
+ * @ncpus: number of processors (checked when the config is used)
+ *
+ * Return: 0; -EINVAL if @cfg is NULL or @size is below 32.
  */
-void aug_acpi_config_init(struct aug_acpi_config *cfg, uint32_t ncpus);
+int aug_acpi_config_init(struct aug_acpi_config *cfg, size_t size, uint32_t ncpus);
 
 /**
  * aug_acpi_build() - write ACPI tables into a buffer
@@ -92,9 +100,12 @@ void aug_acpi_config_init(struct aug_acpi_config *cfg, uint32_t ncpus);
  * APIC NMI on LINT1. The FADT points to the PM1a registers and the DSDT,
  * whose only object is \_S5, so that a kernel can power off.
  *
- * Return: 0; -EINVAL if an argument is NULL, @cfg->size is too small,
- * @cfg->ncpus is 0 or above AUG_ACPI_MAX_CPUS, @cfg->s5_type is above 7, or
- * @gpa is misaligned or the tables would cross 4 GiB; -ENOBUFS if @len is
+ * Return: 0; -EINVAL if an argument is NULL, @cfg->size is too small, a
+ * reserved field is not zero, @cfg->ncpus is 0 or above AUG_ACPI_MAX_CPUS,
+ * @cfg->s5_type is above 7, or @gpa is misaligned or the tables would cross
+ * 4 GiB; -E2BIG if @cfg->size is larger than
+ * this library knows and the unknown tail is not zero;
+ * -ENOBUFS if @len is
  * too small (AUG_ACPI_MAX_SIZE always suffices).
  */
 int aug_acpi_build(const struct aug_acpi_config *cfg, uint64_t gpa, void *buf,
@@ -134,7 +145,8 @@ int aug_linux_check_kernel(const void *kernel, size_t kernel_len);
  * @initrd: the initial ramdisk's bytes, or NULL
  * @initrd_len: their number; 0 for none
  * @cmdline: the kernel command line, or NULL for an empty one
- * @ret_boot: on success: AUG_MODE_LONG64, entry = the 64-bit entry point
+ * @ret_boot: its @size set by aug_mode_config_init() beforehand (only that
+ *            many bytes are written); on success: AUG_MODE_LONG64, entry = the 64-bit entry point
  *            (AUG_LINUX_KERNEL + 0x200), RSI = AUG_LINUX_BOOT_PARAMS; the
  *            other fields keep aug_mode_config_init()'s defaults (page
  *            tables at AUG_MODE_DEFAULT_TABLES, 4 GiB identity map)
@@ -176,19 +188,23 @@ struct aug_pc;
 
 /**
  * struct aug_pc_config - how to build the machine
- * @size: sizeof(struct aug_pc_config); set by aug_pc_config_init()
+ * @size: sizeof(struct aug_pc_config) as the caller compiled it, set by
+ *        aug_pc_config_init(); the library reads only what both
+ *        sides know (the first version is 24 bytes)
  * @ncpus: number of vCPUs, 1 to AUG_ACPI_MAX_CPUS and no more than KVM
  *         allows (default 1)
  * @mem_size: bytes of RAM; a non-zero multiple of 2 MiB (default 256 MiB).
  *         RAM above 3 GiB is placed from 4 GiB up, leaving the usual hole
  *         for the interrupt controllers.
  * @console_fd: where COM1's output goes (default -1: nowhere)
+ * @reserved: must be zero
  */
 struct aug_pc_config {
 	uint32_t size;
 	uint32_t ncpus;
 	uint64_t mem_size;
-	int console_fd;
+	int32_t console_fd;
+	uint32_t reserved;
 };
 
 /* Start of the 32-bit hole for devices when RAM is larger. */
@@ -196,9 +212,13 @@ struct aug_pc_config {
 
 /**
  * aug_pc_config_init() - the defaults
- * @cfg: the config; NULL is ignored
+ * @cfg: the config
+ * @size: sizeof(*cfg) as the caller compiled it; exactly @size bytes are
+ *        written
+ *
+ * Return: 0; -EINVAL if @cfg is NULL or @size is below 24.
  */
-void aug_pc_config_init(struct aug_pc_config *cfg);
+int aug_pc_config_init(struct aug_pc_config *cfg, size_t size);
 
 /**
  * aug_pc_create() - build a PC on a VM
@@ -215,7 +235,9 @@ void aug_pc_config_init(struct aug_pc_config *cfg);
  * AUG_MMIO_IGNORE). vCPU 0 is the
  * bootstrap processor; the others wait for INIT/SIPI from it.
  *
- * Return: 0; -EINVAL if @vm or @ret_pc is NULL or @cfg is invalid;
+ * Return: 0; -EINVAL if @vm or @ret_pc is NULL or @cfg is invalid (too
+ * small, a reserved field not zero); -E2BIG if @cfg->size is larger than
+ * this library knows and the unknown tail is not zero;
  * -ENXIO if the VM has no in-kernel irqchip; -EBUSY if memory or a port is
  * in use already; -ENOSPC if KVM allows fewer vCPUs; -ENOMEM; another
  * negative errno from the VM. On failure the VM is left as it was.

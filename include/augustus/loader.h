@@ -34,7 +34,8 @@ struct aug_vm;
  * @image: the bytes
  * @len: their number, at least 1
  * @mode: the enum aug_cpu_mode to start it in
- * @ret_boot: on success, initialised for @mode with entry = @gpa
+ * @ret_boot: on success, initialised for @mode with entry = @gpa; its @size set by aug_mode_config_init() beforehand;
+ *            only that many bytes are written.
  *
  * Return: 0; -EINVAL if an argument is NULL, @len is 0 or @mode is unknown;
  * -EFAULT if the image does not fit in guest memory at @gpa (nothing is
@@ -49,7 +50,8 @@ int aug_load_flat(struct aug_vm *vm, uint64_t gpa, const void *image, size_t len
  * @image: the file's bytes
  * @len: their number
  * @ret_boot: on success: AUG_MODE_PROT32 for ELF32, AUG_MODE_LONG64 for
- *            ELF64, entry = e_entry
+ *            ELF64, entry = e_entry; its @size set by aug_mode_config_init() beforehand;
+ *            only that many bytes are written.
  *
  * Only executables (ET_EXEC) are accepted: little endian, EM_386 for
  * ELF32, EM_X86_64 for ELF64, statically linked (no PT_INTERP), with 1 to
@@ -95,7 +97,8 @@ struct aug_module {
  * @mods: modules, or NULL if @nmods is 0
  * @nmods: number of modules, at most AUG_MULTIBOOT_MAX_MODULES
  * @ret_boot: on success: AUG_MODE_PROT32, the kernel's entry, RAX =
- *            0x2BADB002 and RBX = the Multiboot information structure
+ *            0x2BADB002 and RBX = the Multiboot information structure; its @size set by aug_mode_config_init() beforehand;
+ *            only that many bytes are written.
  *
  * Finds the header in the first 8 KiB, loads the kernel through the
  * header's address fields (flag 16) or else as ELF (ELF32 or ELF64, below

@@ -2,6 +2,7 @@
 #ifndef AUGUSTUS_MODE_H
 #define AUGUSTUS_MODE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -26,9 +27,9 @@ struct aug_vcpu;
  */
 enum aug_cpu_mode {
 	AUG_MODE_REAL = 1,
-	AUG_MODE_PROT32,
-	AUG_MODE_PAGED32,
-	AUG_MODE_LONG64,
+	AUG_MODE_PROT32 = 2,
+	AUG_MODE_PAGED32 = 3,
+	AUG_MODE_LONG64 = 4,
 };
 
 /* Default guest-physical area for the GDT and page tables: 0x9000 up to
@@ -45,7 +46,9 @@ enum aug_cpu_mode {
 
 /**
  * struct aug_mode_config - the state a vCPU starts in
- * @size: sizeof(struct aug_mode_config); set by aug_mode_config_init()
+ * @size: sizeof(struct aug_mode_config) as the caller compiled it, set by
+ *        aug_mode_config_init(); the library reads and writes only what both
+ *        sides know (the first version is 64 bytes)
  * @mode: enum aug_cpu_mode
  * @entry: address of the first instruction (RIP; in real mode the linear
  *         address, below 1 MiB)
@@ -74,13 +77,18 @@ struct aug_mode_config {
 
 /**
  * aug_mode_config_init() - defaults for a mode
- * @cfg: the config; NULL is ignored
- * @mode: enum aug_cpu_mode
+ * @cfg: the config
+ * @size: sizeof(*cfg) as the caller compiled it; exactly @size bytes are
+ *        written
+ * @mode: enum aug_cpu_mode (checked when the config is used)
  *
  * Sets @size, @mode, @tables_addr = AUG_MODE_DEFAULT_TABLES and
- * @identity_map_size = AUG_MODE_DEFAULT_MAP_SIZE; the rest is zero.
+ * @identity_map_size = AUG_MODE_DEFAULT_MAP_SIZE; the rest is zero. A
+ * config that a loader fills (its @ret_boot) must be initialised so first.
+ *
+ * Return: 0; -EINVAL if @cfg is NULL or @size is below 64.
  */
-void aug_mode_config_init(struct aug_mode_config *cfg, uint32_t mode);
+int aug_mode_config_init(struct aug_mode_config *cfg, size_t size, uint32_t mode);
 
 /**
  * aug_mode_tables_size() - bytes of guest memory the mode's tables take
@@ -103,9 +111,11 @@ int aug_mode_tables_size(const struct aug_mode_config *cfg, uint64_t *ret_size);
  * Several vCPUs of one VM may share one table area: the contents are the
  * same for the same mode and map size.
  *
- * Return: 0; -EINVAL if an argument is NULL, the mode is unknown, the entry
- * does not fit the mode (real mode: below 1 MiB; 32-bit modes: below 4 GiB),
- * @identity_map_size is invalid or @tables_addr misaligned; -EFAULT if the
+ * Return: 0; -EINVAL if an argument is NULL, @cfg->size is below 64, the
+ * mode is unknown, the entry does not fit the mode (real mode: below 1 MiB;
+ * 32-bit modes: below 4 GiB), @identity_map_size is invalid or @tables_addr
+ * misaligned; -E2BIG if @cfg->size is larger than this library knows and
+ * the unknown tail is not zero; -EFAULT if the
  * table area is not wholly guest memory (nothing is written);
  * another negative errno if KVM refuses the state (the vCPU is then left as
  * it was: registers are set only after the tables are in place, and KVM

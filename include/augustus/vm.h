@@ -2,6 +2,7 @@
 #ifndef AUGUSTUS_VM_H
 #define AUGUSTUS_VM_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <augustus/exit.h>
@@ -22,9 +23,9 @@ struct aug_vm;
 
 /**
  * struct aug_vm_config - how to create a VM
- * @size: sizeof(struct aug_vm_config) as the caller compiled it; lets the
- *        structure grow without breaking old callers. Set by
- *        aug_vm_config_init().
+ * @size: sizeof(struct aug_vm_config) as the caller compiled it, set by
+ *        aug_vm_config_init(); the library reads only what both sides know,
+ *        so the structure can grow without breaking callers built before
  * @flags: AUG_VM_* flags
  * @tss_addr: guest-physical address of the three pages KVM needs for the
  *            real-mode TSS on Intel (KVM_SET_TSS_ADDR); must be page
@@ -33,12 +34,22 @@ struct aug_vm;
  *            real-mode identity map on Intel (KVM_SET_IDENTITY_MAP_ADDR);
  *            page aligned, below 4 GiB, outside guest memory and outside the
  *            TSS pages
+ * @max_exit_reason: the highest enum aug_exit_reason the caller handles;
+ *            exits of reasons added to later versions of the library are
+ *            delivered as AUG_EXIT_UNKNOWN to callers that do not ask for
+ *            them. aug_vm_config_init() sets AUG_EXIT_MAX_V1; set
+ *            AUG_EXIT_MAX to receive every reason your header knows.
+ * @reserved: must be zero
+ *
+ * The first version is 32 bytes; aug_vm_config_init() fills the rest.
  */
 struct aug_vm_config {
 	uint32_t size;
 	uint32_t flags;
 	uint64_t tss_addr;
 	uint64_t identity_map_addr;
+	uint32_t max_exit_reason;
+	uint32_t reserved;
 };
 
 /* Create the in-kernel interrupt controllers (PIC, IOAPIC, a local APIC per
@@ -55,9 +66,14 @@ struct aug_vm_config {
 
 /**
  * aug_vm_config_init() - fill a config with the defaults
- * @cfg: the config; NULL is ignored
+ * @cfg: the config
+ * @size: sizeof(*cfg) as the caller compiled it; exactly @size bytes are
+ *        written
+ *
+ * Return: 0; -EINVAL if @cfg is NULL or @size is smaller than the first
+ * version of the structure (32 bytes).
  */
-void aug_vm_config_init(struct aug_vm_config *cfg);
+int aug_vm_config_init(struct aug_vm_config *cfg, size_t size);
 
 /**
  * aug_vm_create() - create a VM
@@ -120,11 +136,16 @@ int aug_vm_set_irq_line(struct aug_vm *vm, uint32_t irq, uint32_t level);
  * struct aug_vcpu_result - how one vCPU's run ended in aug_vm_run_all()
  * @vcpu: the vCPU
  * @ret: what aug_vcpu_run() returned
+ * @reserved: zero
  * @exit: the exit it returned
+ *
+ * Callers pass arrays of it: its size, 216 bytes, never changes for
+ * libaugustus.so.1.
  */
 struct aug_vcpu_result {
 	struct aug_vcpu *vcpu;
 	int ret;
+	uint32_t reserved;
 	struct aug_exit exit;
 };
 

@@ -9,8 +9,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "bytes.h"
-#include "pc-internal.h"
+#include "loader-internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -72,7 +71,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const size_t initrd_lens[4] = { 0, 1, 4096, sizeof(initrd) };
 	static const size_t cmd_lens[4] = { 0, 1, 255, sizeof(cmdline) - 1 };
 	struct aug_vm *vm = fuzz_vm();
-	struct aug_mode_config boot;
+	struct aug_mode_config boot = { .size = sizeof(boot) };
 	uint8_t opt = size ? data[size - 1] : 0;
 	size_t initrd_len = initrd_lens[opt & 3], cmd_len = cmd_lens[(opt >> 2) & 3];
 	size_t i;

@@ -15,8 +15,9 @@
  * --limits then creates VMs (each with 64 KiB of memory and a vCPU) until
  * the descriptor limit, KVM or memory refuses one; the refusal must be a
  * clean negative errno, and once all are destroyed the descriptor count is
- * back. --memslots fills one VM's memory slots to KVM's limit and checks
- * that one more is refused with -ENOSPC.
+ * back. --memslots fills one VM's memory slots to KVM's limit, checks
+ * that one more is refused with -ENOSPC, and that descriptors, mappings
+ * and (in a plain build) the resident set are back once it is destroyed.
  *
  * Inside the harness VM (nested KVM under QEMU's TCG) 10,000 cycles take
  * about 460 s; the registered test runs 1000.
@@ -170,7 +171,7 @@ static int cycle(void)
 	ret = aug_vm_add_memory(vm, 0, 1u << 20, 0, NULL);
 	if (!ret)
 		ret = aug_vm_write_memory(vm, GUEST_ADDR, &hlt, 1);
-	aug_mode_config_init(&cfg, AUG_MODE_REAL);
+	aug_mode_config_init(&cfg, sizeof(cfg), AUG_MODE_REAL);
 	cfg.entry = GUEST_ADDR;
 	for (i = 0; i < 2 && !ret; i++) {
 		ret = aug_vcpu_create(vm, (uint32_t)i, &v[i]);
@@ -337,27 +338,60 @@ static int limits(void)
 	return 0;
 }
 
-static int memslots(void)
+/* Lines of /proc/self/maps: every region the library maps is one. */
+static int count_mappings(void)
 {
+	FILE *f = fopen("/proc/self/maps", "r");
+	int n = 0, ch;
+
+	if (!f)
+		return -1;
+	while ((ch = getc(f)) != EOF)
+		n += ch == '\n';
+	fclose(f);
+	return n;
+}
+
+/* One VM's memory slots filled to the limit, one more refused with the
+ * documented -ENOSPC; then descriptors, mappings and (in a plain build)
+ * the resident set are back where they were. */
+static int memslots(long slack_kib)
+{
+	int fd0 = count_fds(), maps0 = count_mappings(), fd_end, maps_end, max, i, ret = 0;
+	long rss0 = rss_kib(), rss_end;
 	struct aug_kvm *kvm;
 	struct aug_vm *vm;
 	double t0 = now_s();
-	int max, i, ret = 0;
 
 	ret = aug_kvm_open(NULL, &kvm);
 	CHECK(!ret, "aug_kvm_open: %s", aug_strerror(ret));
 	max = aug_kvm_get_max_memslots(kvm);
+	CHECK(max > 0, "aug_kvm_get_max_memslots: %d", max);
 	ret = aug_vm_create(kvm, NULL, &vm);
 	CHECK(!ret, "aug_vm_create: %s", aug_strerror(ret));
-	for (i = 0; i < max && !ret; i++)
+	for (i = 0; i < max && !ret; i++) {
+		STAGE("memslots: aug_vm_add_memory");
 		ret = aug_vm_add_memory(vm, (uint64_t)i * 4096, 4096, AUG_MEM_NORESERVE, NULL);
+	}
 	if (!ret)
-		ret = aug_vm_add_memory(vm, (uint64_t)max * 4096, 4096, 0, NULL);
-	printf("soak: %d memory slots filled in %.1f s; one more: %d (%s)\n", i, now_s() - t0, ret,
-	       aug_strerror(ret));
+		ret = aug_vm_add_memory(vm, (uint64_t)max * 4096, 4096, AUG_MEM_NORESERVE, NULL);
+	printf("soak: %d memory slots filled in %.1f s (%d mappings); one more: %d (%s)\n", i,
+	       now_s() - t0, count_mappings() - maps0, ret, aug_strerror(ret));
+	STAGE("memslots: aug_vm_destroy");
 	aug_vm_destroy(vm);
 	aug_kvm_close(kvm);
 	CHECK(ret == -ENOSPC && i == max, "slot %d of %d: %s", i, max, aug_strerror(ret));
+	fd_end = count_fds();
+	maps_end = count_mappings();
+	rss_end = rss_kib();
+	printf("soak: after destroying it: fds %d -> %d, mappings %d -> %d, RSS %ld -> %ld KiB\n",
+	       fd0, fd_end, maps0, maps_end, rss0, rss_end);
+	CHECK(fds_back(fd0, fd_end), "descriptors leaked: %d at the start, %d at the end", fd0,
+	      fd_end);
+	CHECK(maps_end <= maps0, "mappings left: %d at the start, %d at the end", maps0,
+	      maps_end);
+	if (rss_is_ours())
+		CHECK(rss_end <= rss0 + slack_kib, "RSS grew by %ld KiB", rss_end - rss0);
 	return 0;
 }
 
@@ -409,6 +443,6 @@ int main(int argc, char **argv)
 	if (do_limits && !failures)
 		limits();
 	if (do_memslots && !failures)
-		memslots();
+		memslots(slack);
 	return failures ? 1 : 0;
 }

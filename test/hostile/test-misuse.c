@@ -12,6 +12,7 @@
  * Without /dev/kvm the program skips (exit 77), except in CI.
  */
 #include <check.h>
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
@@ -21,6 +22,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <augustus/augustus.h>
@@ -69,7 +71,7 @@ static int vm_create_with(struct ctx *c, uint32_t size, uint32_t flags, uint64_t
 	struct aug_vm *vm = NULL;
 	int ret;
 
-	aug_vm_config_init(&cfg);
+	aug_vm_config_init(&cfg, sizeof(cfg));
 	cfg.size = size;
 	cfg.flags = flags;
 	cfg.tss_addr = tss;
@@ -90,7 +92,7 @@ static int vm_create_big(struct ctx *c, uint8_t tail)
 	struct aug_vm *vm = NULL;
 	int ret;
 
-	aug_vm_config_init(&big.cfg);
+	aug_vm_config_init(&big.cfg, sizeof(big.cfg));
 	memset(big.tail, 0, sizeof(big.tail));
 	big.tail[7] = tail;
 	big.cfg.size = sizeof(big);
@@ -144,28 +146,52 @@ static int vcpu_cpuid(struct ctx *c, uint32_t max, bool null_entries, bool null_
 	return ret;
 }
 
-/* After the first run KVM refuses a changed CPUID table (Linux >= 5.16). */
+/* Linux 5.16 and later refuse a changed CPUID table once the vCPU has run
+ * (KVM_SET_CPUID2 after KVM_RUN: -EINVAL); earlier kernels take it. */
+static bool kernel_refuses_cpuid_after_run(void)
+{
+	unsigned int major = 0, minor = 0;
+	struct utsname u;
+
+	if (uname(&u) || sscanf(u.release, "%u.%u", &major, &minor) != 2)
+		return true;
+	return major > 5 || (major == 5 && minor >= 16);
+}
+
+/* A changed CPUID table after the first run, as vcpu.h documents it for
+ * this kernel: refused with -EINVAL and the old table kept, or (before
+ * 5.16) taken and in effect. 0 when so, else what went wrong. */
 static int set_cpuid_after_run(struct ctx *c)
 {
-	static struct aug_cpuid_entry e[AUG_CPUID_MAX_ENTRIES];
-	uint32_t n, i;
-	int ret = aug_vcpu_get_cpuid(c->vcpu, e, AUG_CPUID_MAX_ENTRIES, &n);
+	static struct aug_cpuid_entry old[AUG_CPUID_MAX_ENTRIES], e[AUG_CPUID_MAX_ENTRIES],
+		back[AUG_CPUID_MAX_ENTRIES];
+	bool refuses = kernel_refuses_cpuid_after_run();
+	uint32_t n, nback, i;
+	int ret = aug_vcpu_get_cpuid(c->vcpu, old, AUG_CPUID_MAX_ENTRIES, &n);
 
 	if (ret < 0) {
 		fprintf(stderr, "misuse: aug_vcpu_get_cpuid: %s (%s)\n", aug_strerror(ret),
 			aug_error_detail());
 		return -1000;
 	}
+	memcpy(e, old, n * sizeof(*e));
 	for (i = 0; i < n; i++)
 		if (e[i].function == 0)
 			e[i].ebx ^= 0x01010101;	/* another vendor string */
 	ret = aug_vcpu_set_cpuid(c->vcpu, e, n);
-	if (ret == 0) {
-		/* Kernels before 5.16 allow it: not an error of the library. */
-		fprintf(stderr, "misuse: this KVM takes a new CPUID after the first run\n");
-		return -EINVAL;
-	}
-	return ret;
+	fprintf(stderr, "misuse: new CPUID after the first run: %d (%s); this kernel %s it\n", ret,
+		aug_strerror(ret), refuses ? "refuses" : "takes");
+	if (refuses && ret != -EINVAL)
+		return ret ? ret : -1001;	/* the refusal was lost */
+	if (!refuses && ret)
+		return ret;
+	if (aug_vcpu_get_cpuid(c->vcpu, back, AUG_CPUID_MAX_ENTRIES, &nback) || nback != n)
+		return -1002;
+	if (memcmp(back, refuses ? old : e, n * sizeof(*back)))
+		return -1003;	/* refused but changed, or taken but not in effect */
+	if (!refuses && aug_vcpu_set_cpuid(c->vcpu, old, n))
+		return -1004;
+	return 0;
 }
 
 static int set_cpuid_count(struct ctx *c, uint32_t count)
@@ -231,7 +257,7 @@ static int setup_mode(struct ctx *c, uint32_t mode, uint64_t entry, uint64_t map
 {
 	struct aug_mode_config cfg;
 
-	aug_mode_config_init(&cfg, mode);
+	aug_mode_config_init(&cfg, sizeof(cfg), mode);
 	cfg.entry = entry;
 	cfg.identity_map_size = map;
 	cfg.tables_addr = tables;
@@ -246,7 +272,7 @@ static int tables_size(uint32_t mode, uint64_t map, uint64_t tables, bool null_r
 	uint64_t n = 777;
 	int ret;
 
-	aug_mode_config_init(&cfg, mode);
+	aug_mode_config_init(&cfg, sizeof(cfg), mode);
 	cfg.identity_map_size = map;
 	cfg.tables_addr = tables;
 	ret = aug_mode_tables_size(&cfg, null_ret ? NULL : &n);
@@ -273,59 +299,52 @@ static uint32_t max_vcpu_id(struct ctx *c)
 	return l.max_id;
 }
 
-/* vCPUs up to the VM's limit, then one more: -ENOSPC, and all freed. */
+/* vCPUs up to the VM's limit (KVM's reported max), then one more: -ENOSPC.
+ * Each vCPU takes a descriptor: the limit is raised to fit them, the hard
+ * one too (root may), and put back afterwards. */
 static int vcpu_over_limit(struct ctx *c)
 {
 	struct aug_vcpu_limits l;
-	struct aug_vcpu **v;
-	struct rlimit rl;
+	struct rlimit saved, rl;
+	struct aug_vcpu *v;
 	struct aug_vm *vm;
-	uint32_t i, n = 0;
-	bool fd_bound;
+	uint32_t i;
 	int ret;
 
-	aug_kvm_get_vcpu_limits(c->kvm, &l);
-	if (l.max > 4096) {
-		fprintf(stderr, "misuse: %u vCPUs per VM: -ENOSPC not tried\n", l.max);
-		return -ENOSPC;
+	if (aug_kvm_get_vcpu_limits(c->kvm, &l) || getrlimit(RLIMIT_NOFILE, &saved))
+		return -1000;
+	/* With every id below max_id in use, one more could only be -EEXIST. */
+	if (l.max_id <= l.max) {
+		fprintf(stderr, "misuse: max_id %u <= max %u: no id to go over the limit with\n",
+			l.max_id, l.max);
+		return -1001;
 	}
-	/* Each vCPU takes a file descriptor. */
-	getrlimit(RLIMIT_NOFILE, &rl);
-	if (rl.rlim_cur < l.max + 64) {
-		rl.rlim_cur = rl.rlim_max > l.max + 64 ? l.max + 64 : rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
-		getrlimit(RLIMIT_NOFILE, &rl);
+	if (saved.rlim_cur < (rlim_t)l.max + 64) {
+		rl.rlim_cur = (rlim_t)l.max + 64;
+		rl.rlim_max = saved.rlim_max > rl.rlim_cur ? saved.rlim_max : rl.rlim_cur;
+		if (setrlimit(RLIMIT_NOFILE, &rl)) {
+			fprintf(stderr, "misuse: %u vCPUs need %llu descriptors, limit %llu/%llu: %s\n",
+				l.max, (unsigned long long)rl.rlim_cur,
+				(unsigned long long)saved.rlim_cur,
+				(unsigned long long)saved.rlim_max, strerror(errno));
+			return -1002;
+		}
 	}
-	/* Where the limit cannot be raised (valgrind keeps the top of it for
-	 * itself), descriptors run out first: that refusal must be clean. */
-	fd_bound = rl.rlim_cur < l.max + 64;
-	v = calloc(l.max, sizeof(*v));
-	if (!v || aug_vm_create(c->kvm, NULL, &vm)) {
-		free(v);
+	if (aug_vm_create(c->kvm, NULL, &vm)) {
+		setrlimit(RLIMIT_NOFILE, &saved);
 		return -1000;
 	}
-	for (i = 0; i < l.max; i++) {
-		ret = aug_vcpu_create(vm, i, &v[i]);
-		if (ret < 0) {
-			fprintf(stderr, "misuse: vCPU %u of %u refused: %s\n", i, l.max,
-				aug_strerror(ret));
-			break;
-		}
-		n++;
-	}
-	/* A free id below max_id exists only when max_id > max. */
-	if (n != l.max && fd_bound) {
-		fprintf(stderr, "misuse: descriptor limit %llu: -ENOSPC not reached, -EMFILE checked\n",
-			(unsigned long long)rl.rlim_cur);
-		ret = ret == -EMFILE ? -ENOSPC : ret;
-	} else if (n != l.max)
-		ret = -1001;
-	else if (l.max_id > l.max)
-		ret = aug_vcpu_create(vm, l.max, &v[0]);
+	for (i = 0, ret = 0; i < l.max && !ret; i++)
+		ret = aug_vcpu_create(vm, i, &v);
+	if (ret)
+		fprintf(stderr, "misuse: vCPU %u of %u refused: %s\n", i - 1, l.max,
+			aug_strerror(ret));
 	else
-		ret = -ENOSPC;
+		ret = aug_vcpu_create(vm, l.max, &v);
+	fprintf(stderr, "misuse: %u vCPUs per VM, then one more: %d (%s)\n", l.max, ret,
+		aug_strerror(ret));
 	aug_vm_destroy(vm);
-	free(v);
+	setrlimit(RLIMIT_NOFILE, &saved);
 	return ret;
 }
 
@@ -358,23 +377,25 @@ static int add_user_aligned(struct ctx *c, uint64_t gpa, uint32_t flags, size_t 
 	return add_user_memory(c, gpa, 4096, buf + misalign, flags);
 }
 
-/* Memory slots up to the limit, then one more: -ENOSPC. Only where the
- * limit is small enough to reach quickly. */
+/* Memory slots up to the limit the library keeps (KVM's, from
+ * aug_kvm_get_max_memslots()), then one more: -ENOSPC. Tiny regions that
+ * reserve no swap, so that tens of thousands fit. */
 static int memslots_full(struct ctx *c)
 {
 	int max = aug_kvm_get_max_memslots(c->kvm), i, ret = 0;
 	struct aug_vm *vm;
 
-	if (max > 1024) {
-		fprintf(stderr, "misuse: %d memory slots: -ENOSPC row checked by soak --limits\n", max);
-		return -ENOSPC;
-	}
-	if (aug_vm_create(c->kvm, NULL, &vm))
+	if (max <= 0 || aug_vm_create(c->kvm, NULL, &vm))
 		return -1000;
 	for (i = 0; i < max && !ret; i++)
-		ret = aug_vm_add_memory(vm, (uint64_t)i * 4096, 4096, 0, NULL);
-	if (!ret)
-		ret = aug_vm_add_memory(vm, (uint64_t)max * 4096, 4096, 0, NULL);
+		ret = aug_vm_add_memory(vm, (uint64_t)i * 4096, 4096, AUG_MEM_NORESERVE, NULL);
+	if (ret)
+		fprintf(stderr, "misuse: memory slot %d of %d refused: %s\n", i - 1, max,
+			aug_strerror(ret));
+	else
+		ret = aug_vm_add_memory(vm, (uint64_t)max * 4096, 4096, AUG_MEM_NORESERVE, NULL);
+	fprintf(stderr, "misuse: %d memory slots, then one more: %d (%s)\n", max, ret,
+		aug_strerror(ret));
 	aug_vm_destroy(vm);
 	return ret;
 }
@@ -565,7 +586,7 @@ static int run_null(struct ctx *c, bool timeout, uint64_t ns, bool null_vcpu, bo
 static int flat(struct ctx *c, uint64_t gpa, size_t len, uint32_t mode, bool null_img,
 		bool null_ret)
 {
-	struct aug_mode_config b;
+	struct aug_mode_config b = { .size = sizeof(b) };
 
 	return aug_load_flat(c->vm, gpa, null_img ? NULL : garbage, len, mode,
 			     null_ret ? NULL : &b);
@@ -573,7 +594,7 @@ static int flat(struct ctx *c, uint64_t gpa, size_t len, uint32_t mode, bool nul
 
 static int elf(struct ctx *c, struct aug_vm *vm, const void *img, size_t len, bool null_ret)
 {
-	struct aug_mode_config b;
+	struct aug_mode_config b = { .size = sizeof(b) };
 
 	return aug_load_elf(vm, img, len, null_ret ? NULL : &b);
 }
@@ -582,7 +603,7 @@ static int multiboot(struct ctx *c, struct aug_vm *vm, const void *img, size_t l
 		     const char *cmdline, int mods_kind, uint32_t nmods, bool null_ret)
 {
 	static struct aug_module mods[AUG_MULTIBOOT_MAX_MODULES + 1];
-	struct aug_mode_config b;
+	struct aug_mode_config b = { .size = sizeof(b) };
 	uint32_t i;
 
 	for (i = 0; i < AUG_MULTIBOOT_MAX_MODULES + 1; i++)
@@ -608,7 +629,7 @@ static const char *long_string(size_t len)
 static int load_linux(struct ctx *c, struct aug_vm *vm, const void *k, size_t klen,
 		      const void *initrd, size_t ilen, bool null_ret)
 {
-	struct aug_mode_config b;
+	struct aug_mode_config b = { .size = sizeof(b) };
 
 	return aug_load_linux(vm, k, klen, initrd, ilen, NULL, null_ret ? NULL : &b);
 }
@@ -621,7 +642,7 @@ static int acpi(uint32_t size, uint32_t ncpus, uint8_t s5, uint64_t gpa, size_t 
 	size_t n = 4242;
 	int ret;
 
-	aug_acpi_config_init(&cfg, ncpus);
+	aug_acpi_config_init(&cfg, sizeof(cfg), ncpus);
 	cfg.size = size ? size : cfg.size;
 	cfg.s5_type = s5;
 	ret = aug_acpi_build(null_cfg ? NULL : &cfg, gpa, null_buf ? NULL : buf, len,
@@ -678,7 +699,7 @@ static const void *serial_cfg(uint32_t size, uint16_t base, uint8_t irq)
 {
 	static struct aug_serial_config cfg;
 
-	aug_serial_config_init(&cfg);
+	aug_serial_config_init(&cfg, sizeof(cfg));
 	cfg.size = size ? size : cfg.size;
 	cfg.base = base;
 	cfg.irq = irq;
@@ -689,7 +710,7 @@ static const void *pm_cfg(uint32_t size, uint16_t evt, uint16_t cnt, uint8_t s5)
 {
 	static struct aug_pm_config cfg;
 
-	aug_pm_config_init(&cfg);
+	aug_pm_config_init(&cfg, sizeof(cfg));
 	cfg.size = size ? size : cfg.size;
 	cfg.evt_base = evt;
 	cfg.cnt_base = cnt;
@@ -716,7 +737,7 @@ static int pc_create(struct ctx *c, struct aug_vm *vm, uint32_t size, uint32_t n
 	struct aug_pc *pc = NULL;
 	int ret;
 
-	aug_pc_config_init(&cfg);
+	aug_pc_config_init(&cfg, sizeof(cfg));
 	cfg.size = size ? size : cfg.size;
 	cfg.ncpus = ncpus;
 	cfg.mem_size = mem;
@@ -748,9 +769,9 @@ static int with_pc(struct ctx *c, enum pc_op op)
 	struct aug_pc *pc;
 	int ret;
 
-	aug_vm_config_init(&cfg);
+	aug_vm_config_init(&cfg, sizeof(cfg));
 	cfg.flags = AUG_VM_IRQCHIP;
-	aug_pc_config_init(&pcfg);
+	aug_pc_config_init(&pcfg, sizeof(pcfg));
 	pcfg.mem_size = 32u << 20;
 	if (aug_vm_create(c->kvm, &cfg, &vm))
 		return -1000;
@@ -786,6 +807,26 @@ static int is_str(const char *s)
 }
 
 #define NOCRASH(stmt) ((stmt), 0)
+
+/* A caller's struct smaller than the first version: the init must refuse
+ * it and write nothing (the canvas keeps its pattern). */
+static uint8_t canvas[128];
+
+static void *canvas_reset(void)
+{
+	memset(canvas, 0x5a, sizeof(canvas));
+	return canvas;
+}
+
+static int canvas_kept(int ret)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(canvas); i++)
+		if (canvas[i] != 0x5a)
+			return -ENOTRECOVERABLE;	/* no row expects it */
+	return ret;
+}
 #define KERNEL_ADDR ((void *)0xffff800000001000ull)
 
 /*
@@ -806,8 +847,9 @@ static int is_str(const char *s)
 	X(acpi_gpa_huge, aug_acpi_build, -EINVAL, acpi(0, 1, 5, UINT64_MAX - 15, 4096, 0, 0, 0))  \
 	X(acpi_len_0, aug_acpi_build, -ENOBUFS, acpi(0, 1, 5, 0xe0000, 0, 0, 0, 0))               \
 	X(acpi_len_small, aug_acpi_build, -ENOBUFS, acpi(0, 1, 5, 0xe0000, 40, 0, 0, 0))          \
-	X(acpi_cfg_init_null, aug_acpi_config_init, 0, NOCRASH(aug_acpi_config_init(NULL, 1)))   \
-	X(acpi_cfg_init_huge, aug_acpi_config_init, 0, acpi(0, UINT32_MAX, 5, 0xe0000, 4096, 0, 0, 0) == -EINVAL ? 0 : -1) \
+	X(acpi_cfg_init_null, aug_acpi_config_init, -EINVAL, aug_acpi_config_init(NULL, sizeof(struct aug_acpi_config), 1)) \
+	X(acpi_cfg_init_small, aug_acpi_config_init, -EINVAL, canvas_kept(aug_acpi_config_init(canvas_reset(), 31, 1))) \
+	X(acpi_ncpus_huge, aug_acpi_build, -EINVAL, acpi(0, UINT32_MAX, 5, 0xe0000, 4096, 0, 0, 0)) \
 	X(version_major_0, aug_check_version, -ENOTSUP, aug_check_version(0, 0))                  \
 	X(version_major_2, aug_check_version, -ENOTSUP, aug_check_version(2, 0))                  \
 	X(version_minor_huge, aug_check_version, -ENOTSUP, aug_check_version(1, UINT_MAX))        \
@@ -889,8 +931,9 @@ static int is_str(const char *s)
 	  multiboot(c, c->vm, garbage, 256, long_string(65536), 0, 0, 0))                         \
 	X(mb_garbage, aug_load_multiboot, -ENOEXEC, multiboot(c, c->vm, garbage, 256, NULL, 0, 0, 0)) \
 	X(mb_len_0, aug_load_multiboot, -ENOEXEC, multiboot(c, c->vm, garbage, 0, NULL, 0, 0, 0)) \
-	X(mode_init_null, aug_mode_config_init, 0, NOCRASH(aug_mode_config_init(NULL, AUG_MODE_LONG64))) \
-	X(mode_init_bad_mode, aug_mode_config_init, -EINVAL, tables_size(0, 1u << 30, 0x9000, 0)) \
+	X(mode_init_null, aug_mode_config_init, -EINVAL, aug_mode_config_init(NULL, sizeof(struct aug_mode_config), AUG_MODE_LONG64)) \
+	X(mode_init_small, aug_mode_config_init, -EINVAL, canvas_kept(aug_mode_config_init(canvas_reset(), 63, AUG_MODE_LONG64))) \
+	X(tables_bad_mode, aug_mode_tables_size, -EINVAL, tables_size(0, 1u << 30, 0x9000, 0)) \
 	X(tables_null_cfg, aug_mode_tables_size, -EINVAL, aug_mode_tables_size(NULL, (uint64_t *)c->pattern)) \
 	X(tables_null_ret, aug_mode_tables_size, -EINVAL, tables_size(AUG_MODE_LONG64, 1u << 30, 0x9000, 1)) \
 	X(tables_mode_99, aug_mode_tables_size, -EINVAL, tables_size(99, 1u << 30, 0x9000, 0))    \
@@ -900,7 +943,8 @@ static int is_str(const char *s)
 	X(tables_map_p32_8g, aug_mode_tables_size, -EINVAL, tables_size(AUG_MODE_PAGED32, 8ull << 30, 0x9000, 0)) \
 	X(tables_misaligned, aug_mode_tables_size, -EINVAL, tables_size(AUG_MODE_LONG64, 1u << 30, 0x9001, 0)) \
 	X(tables_wrap, aug_mode_tables_size, -EINVAL, tables_size(AUG_MODE_LONG64, 1u << 30, UINT64_MAX - 0xfff, 0)) \
-	X(pc_init_null, aug_pc_config_init, 0, NOCRASH(aug_pc_config_init(NULL)))                 \
+	X(pc_init_null, aug_pc_config_init, -EINVAL, aug_pc_config_init(NULL, sizeof(struct aug_pc_config))) \
+	X(pc_init_small, aug_pc_config_init, -EINVAL, canvas_kept(aug_pc_config_init(canvas_reset(), 23))) \
 	X(pc_null_vm, aug_pc_create, -EINVAL, pc_create(c, NULL, 0, 1, 2u << 20, 0, 0))            \
 	X(pc_null_ret, aug_pc_create, -EINVAL, pc_create(c, c->irq_vm, 0, 1, 2u << 20, 0, 1))      \
 	X(pc_size_small, aug_pc_create, -EINVAL, pc_create(c, c->irq_vm, 4, 1, 2u << 20, 0, 0))    \
@@ -924,7 +968,8 @@ static int is_str(const char *s)
 	X(pci_null_ret, aug_pci_create, -EINVAL, device(c, DEV_PCI, c->vm, 1, -1, NULL))          \
 	X(pci_busy, aug_pci_create, -EBUSY, device(c, DEV_PCI, c->vm, 0, 0xcff, NULL))            \
 	X(pci_destroy_null, aug_pci_destroy, 0, NOCRASH(aug_pci_destroy(NULL)))                  \
-	X(pm_init_null, aug_pm_config_init, 0, NOCRASH(aug_pm_config_init(NULL)))                 \
+	X(pm_init_null, aug_pm_config_init, -EINVAL, aug_pm_config_init(NULL, sizeof(struct aug_pm_config))) \
+	X(pm_init_small, aug_pm_config_init, -EINVAL, canvas_kept(aug_pm_config_init(canvas_reset(), 11))) \
 	X(pm_null_vm, aug_pm_create, -EINVAL, device(c, DEV_PM, NULL, 0, -1, NULL))               \
 	X(pm_null_ret, aug_pm_create, -EINVAL, device(c, DEV_PM, c->vm, 1, -1, NULL))             \
 	X(pm_size_small, aug_pm_create, -EINVAL, device(c, DEV_PM, c->vm, 0, -1, pm_cfg(2, 0x600, 0x604, 5))) \
@@ -935,7 +980,8 @@ static int is_str(const char *s)
 	X(pm_busy, aug_pm_create, -EBUSY, device(c, DEV_PM, c->vm, 0, 0x605, NULL))              \
 	X(pm_destroy_null, aug_pm_destroy, 0, NOCRASH(aug_pm_destroy(NULL)))                      \
 	X(pm_event_null, aug_pm_get_event, -EINVAL, aug_pm_get_event(NULL))                       \
-	X(serial_init_null, aug_serial_config_init, 0, NOCRASH(aug_serial_config_init(NULL)))     \
+	X(serial_init_null, aug_serial_config_init, -EINVAL, aug_serial_config_init(NULL, sizeof(struct aug_serial_config))) \
+	X(serial_init_small, aug_serial_config_init, -EINVAL, canvas_kept(aug_serial_config_init(canvas_reset(), 31))) \
 	X(serial_null_vm, aug_serial_create, -EINVAL, device(c, DEV_SERIAL, NULL, 0, -1, NULL))   \
 	X(serial_null_ret, aug_serial_create, -EINVAL, device(c, DEV_SERIAL, c->vm, 1, -1, NULL)) \
 	X(serial_size_small, aug_serial_create, -EINVAL,                                          \
@@ -992,7 +1038,7 @@ static int is_str(const char *s)
 	X(scpuid_set_null_entries, aug_vcpu_set_cpuid, -EINVAL, aug_vcpu_set_cpuid(c->vcpu, NULL, 1)) \
 	X(scpuid_set_count_0, aug_vcpu_set_cpuid, -EINVAL, set_cpuid_count(c, 0))                 \
 	X(scpuid_set_count_257, aug_vcpu_set_cpuid, -EINVAL, set_cpuid_count(c, AUG_CPUID_MAX_ENTRIES + 1)) \
-	X(scpuid_set_after_run, aug_vcpu_set_cpuid, -EINVAL, set_cpuid_after_run(c))              \
+	X(scpuid_set_after_run, aug_vcpu_set_cpuid, 0, set_cpuid_after_run(c))                    \
 	X(fpu_set_null, aug_vcpu_set_fpu, -EINVAL, aug_vcpu_set_fpu(NULL, (struct aug_fpu *)c->pattern)) \
 	X(fpu_set_null_arg, aug_vcpu_set_fpu, -EINVAL, aug_vcpu_set_fpu(c->vcpu, NULL))           \
 	X(mp_set_null, aug_vcpu_set_mp_state, -EINVAL, aug_vcpu_set_mp_state(NULL, 0))            \
@@ -1043,7 +1089,8 @@ static int is_str(const char *s)
 	X(umem_size_0, aug_vm_add_user_memory, -EINVAL, add_user_memory(c, 0x40000000, 0, c->host, 0)) \
 	X(umem_overlap, aug_vm_add_user_memory, -EBUSY, add_user_aligned(c, 0x1000, 0, 0))        \
 	X(umem_kernel_addr, aug_vm_add_user_memory, ANY_NEGATIVE, add_user_memory(c, 0x40000000, 4096, KERNEL_ADDR, 0)) \
-	X(vm_init_null, aug_vm_config_init, 0, NOCRASH(aug_vm_config_init(NULL)))                 \
+	X(vm_init_null, aug_vm_config_init, -EINVAL, aug_vm_config_init(NULL, sizeof(struct aug_vm_config))) \
+	X(vm_init_small, aug_vm_config_init, -EINVAL, canvas_kept(aug_vm_config_init(canvas_reset(), 31))) \
 	X(vm_null_kvm, aug_vm_create, -EINVAL, aug_vm_create(NULL, NULL, (struct aug_vm **)c->pattern)) \
 	X(vm_null_ret, aug_vm_create, -EINVAL, aug_vm_create(c->kvm, NULL, NULL))                 \
 	X(vm_size_0, aug_vm_create, -EINVAL, vm_create_with(c, 0, 0, AUG_VM_DEFAULT_TSS_ADDR, AUG_VM_DEFAULT_IDENTITY_MAP_ADDR)) \
@@ -1160,9 +1207,10 @@ struct misuse_case {
 	const char *function;
 	int expect;
 	int (*call)(struct ctx *c);
+	const char *call_text;	/* the call as written in CASES */
 };
 
-#define X(id, fn, expect, call) { #id, #fn, expect, case_##id },
+#define X(id, fn, expect, call) { #id, #fn, expect, case_##id, #call },
 static const struct misuse_case cases[] = { CASES(X) };
 #undef X
 
@@ -1198,6 +1246,96 @@ static char **map_symbols(const char *path, size_t *ret_n)
 	*ret_n = n;
 	return syms;
 }
+
+/* ---- each row calls the function it names ---- */
+
+/* This file (MISUSE_SOURCE), read once: the bodies of the helpers. */
+static char *source_text(void)
+{
+	static char *text;
+	size_t len;
+	FILE *f;
+
+	if (text)
+		return text;
+	f = fopen(MISUSE_SOURCE, "r");
+	ck_assert_msg(f, "cannot open %s", MISUSE_SOURCE);
+	text = calloc(1, 1 << 20);
+	ck_assert_ptr_nonnull(text);
+	len = fread(text, 1, (1 << 20) - 1, f);
+	ck_assert_msg(feof(f) && len > 0, "%s: empty or over 1 MiB", MISUSE_SOURCE);
+	fclose(f);
+	return text;
+}
+
+/* The body of the helper @name defined in this file ("static ... name(" at
+ * the start of a line, to the first "}" alone on a line), or NULL. */
+static const char *helper_body(const char *name, size_t *ret_len)
+{
+	const char *text = source_text(), *p, *end;
+	size_t n = strlen(name);
+
+	for (p = strstr(text, name); p; p = strstr(p + 1, name)) {
+		const char *line = p;
+
+		while (line > text && line[-1] != '\n')
+			line--;
+		if (strncmp(line, "static ", 7) || p[n] != '(' || memchr(line, '=', p - line) ||
+		    (p > text && (isalnum((unsigned char)p[-1]) || p[-1] == '_')))
+			continue;
+		end = strstr(p, "\n}\n");
+		if (!end || memchr(line, ';', p - line))
+			continue;
+		*ret_len = (size_t)(end - p);
+		return p;
+	}
+	return NULL;
+}
+
+/* Whether @text (@len bytes of a call or a helper body) calls @fn, directly
+ * or through helpers of this file, at most @depth deep. */
+static bool calls(const char *text, size_t len, const char *fn, int depth)
+{
+	size_t i = 0, n = strlen(fn);
+
+	while (i < len) {
+		size_t start = i, body_len;
+		const char *body;
+		char name[64];
+
+		if (!isalpha((unsigned char)text[i]) && text[i] != '_') {
+			i++;
+			continue;
+		}
+		while (i < len && (isalnum((unsigned char)text[i]) || text[i] == '_'))
+			i++;
+		if (i >= len || text[i] != '(' || i - start >= sizeof(name))
+			continue;
+		if (i - start == n && !memcmp(text + start, fn, n))
+			return true;
+		memcpy(name, text + start, i - start);
+		name[i - start] = '\0';
+		if (depth > 0 && (body = helper_body(name, &body_len)) &&
+		    calls(body + strlen(name), body_len - strlen(name), fn, depth - 1))
+			return true;
+	}
+	return false;
+}
+
+START_TEST(every_row_calls_its_function)
+{
+	size_t j, wrong = 0;
+
+	for (j = 0; j < sizeof(cases) / sizeof(cases[0]); j++) {
+		if (calls(cases[j].call_text, strlen(cases[j].call_text), cases[j].function, 3))
+			continue;
+		fprintf(stderr, "misuse: row %s names %s but calls %s\n", cases[j].id,
+			cases[j].function, cases[j].call_text);
+		wrong++;
+	}
+	ck_assert_msg(!wrong, "%zu rows do not call the function they name", wrong);
+}
+END_TEST
 
 START_TEST(every_exported_function_has_a_row)
 {
@@ -1276,7 +1414,7 @@ static void ctx_setup(struct ctx *c)
 	ck_assert_int_eq(aug_vcpu_create(c->vm, 0, &c->vcpu), 0);
 	run_to_hlt(c->vcpu);
 
-	aug_vm_config_init(&cfg);
+	aug_vm_config_init(&cfg, sizeof(cfg));
 	cfg.flags = AUG_VM_IRQCHIP;
 	ck_assert_int_eq(aug_vm_create(c->kvm, &cfg, &c->irq_vm), 0);
 	ck_assert_int_eq(aug_vm_create(c->kvm, NULL, &c->bare_vm), 0);
@@ -1334,7 +1472,7 @@ START_TEST(misuse_matrix_gives_documented_errors)
 	ck_assert_int_eq(aug_vcpu_get_regs(c->vcpu, &regs), 0);
 	ck_assert_uint_eq(regs.rip, GUEST_ADDR + 1);
 	/* The refused machines left the irqchip VM clean: a machine fits. */
-	aug_pc_config_init(&pcfg);
+	aug_pc_config_init(&pcfg, sizeof(pcfg));
 	pcfg.mem_size = 32u << 20;
 	ck_assert_int_eq(aug_pc_create(c->irq_vm, &pcfg, &pc), 0);
 	aug_pc_destroy(pc);
@@ -1352,6 +1490,7 @@ int main(void)
 	int failed;
 
 	tcase_add_test(tc, every_exported_function_has_a_row);
+	tcase_add_test(tc, every_row_calls_its_function);
 	suite_add_tcase(s, tc);
 	if (missing == 1)
 		return 1;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* Real-KVM tests of CPU-mode set-up, MMIO dispatch, several vCPUs, kicks
- * and deadlines. Guests are the flat binaries built beside this file. */
+ * and deadlines. Guests are flat binaries from the sources beside this file
+ * (guest_list in ../meson.build). */
 #include <check.h>
 #include <errno.h>
 #include <pthread.h>
@@ -12,7 +13,7 @@
 
 #include <augustus/augustus.h>
 
-#include "../guest-file.h"
+#include "../vm-fixture.h"
 
 #define GUEST_ADDR 0x1000
 #define MEM_SIZE (2u << 20)
@@ -24,42 +25,19 @@
 #define EFER_LME (1u << 8)
 #define EFER_LMA (1u << 10)
 
-static struct aug_kvm *kvm;
-
-static void kvm_setup(void)
-{
-	int err = aug_kvm_open(NULL, &kvm);
-
-	ck_assert_msg(!err, "no usable KVM: %s", aug_strerror(err));
-}
-
-static void kvm_teardown(void)
-{
-	aug_kvm_close(kvm);
-}
-
 /* A VM with MEM_SIZE at 0 holding guest @name at GUEST_ADDR, and @nvcpus
  * vCPUs set up in @mode to start there, vCPU i with EDI = 100 + i. */
 static struct aug_vm *make_vm(const char *name, uint32_t mode, unsigned int nvcpus,
 			      struct aug_vcpu **vcpus)
 {
-	char image[4096];
-	struct aug_mode_config cfg;
-	struct aug_vm *vm;
-	size_t len = guest_file_read(name, image, sizeof(image));
+	struct aug_vm *vm = vm_with_memory(MEM_SIZE, 0, NULL);
 	unsigned int i;
 
-	ck_assert_int_eq(aug_vm_create(kvm, NULL, &vm), 0);
-	ck_assert_int_eq(aug_vm_add_memory(vm, 0, MEM_SIZE, 0, NULL), 0);
-	ck_assert_int_eq(aug_vm_write_memory(vm, GUEST_ADDR, image, len), 0);
+	vm_load_guest(vm, name, GUEST_ADDR);
 	for (i = 0; i < nvcpus; i++) {
 		struct aug_regs regs;
 
-		ck_assert_int_eq(aug_vcpu_create(vm, i, &vcpus[i]), 0);
-		aug_mode_config_init(&cfg, mode);
-		cfg.entry = GUEST_ADDR;
-		cfg.stack = 0x8000;
-		ck_assert_int_eq(aug_vcpu_setup_mode(vcpus[i], &cfg), 0);
+		vcpus[i] = vcpu_in_mode(vm, i, mode, GUEST_ADDR, 0x8000);
 		ck_assert_int_eq(aug_vcpu_get_regs(vcpus[i], &regs), 0);
 		regs.rdi = 100 + i;
 		ck_assert_int_eq(aug_vcpu_set_regs(vcpus[i], &regs), 0);
@@ -73,8 +51,7 @@ static uint32_t expect_out(struct aug_vcpu *vcpu, uint16_t port)
 	struct aug_exit e;
 	uint32_t v = 0;
 
-	ck_assert_int_eq(aug_vcpu_run(vcpu, &e), 0);
-	ck_assert_str_eq(aug_exit_reason_name(e.reason), "IO");
+	run_expect_exit(vcpu, 0, &e, AUG_EXIT_IO);
 	ck_assert_uint_eq(e.u.io.port, port);
 	ck_assert_uint_eq(e.u.io.direction, AUG_IO_OUT);
 	memcpy(&v, e.u.io.data, e.u.io.size);
@@ -85,8 +62,7 @@ static void expect_exit(struct aug_vcpu *vcpu, unsigned int reason)
 {
 	struct aug_exit e;
 
-	ck_assert_int_eq(aug_vcpu_run(vcpu, &e), 0);
-	ck_assert_str_eq(aug_exit_reason_name(e.reason), aug_exit_reason_name(reason));
+	run_expect_exit(vcpu, 0, &e, reason);
 }
 
 /* Runs mode@bits and checks CR0, CR4, EFER as the guest reads them. */
@@ -105,8 +81,7 @@ static void check_mode(const char *name, uint32_t mode, int paged, int longmode)
 	ck_assert_uint_eq(!!(efer & EFER_LME), longmode);
 	ck_assert_uint_eq(expect_out(v, 0xf3), 0x4b4f);
 	if (mode != AUG_MODE_REAL) {
-		ck_assert_int_eq(aug_vcpu_run(v, &e), 0);
-		ck_assert_uint_eq(e.reason, AUG_EXIT_MMIO);
+		run_expect_exit(v, 0, &e, AUG_EXIT_MMIO);
 		ck_assert_uint_eq(e.u.mmio.addr, 0xc0000000u);
 		ck_assert_uint_eq(e.u.mmio.is_write, 0);
 		memset(e.u.mmio.data, 0, e.u.mmio.len);
@@ -143,26 +118,40 @@ START_TEST(mode_setup_rejects_bad_config)
 {
 	struct aug_mode_config cfg;
 	struct aug_vcpu *v;
-	struct aug_vm *vm = make_vm("spin", AUG_MODE_LONG64, 1, &v);
+	struct aug_vm *vm = make_vm("modes-spin", AUG_MODE_LONG64, 1, &v);
 	struct aug_regs before, after;
+	struct aug_sregs sbefore, safter;
+	uint8_t *mem_before = malloc(MEM_SIZE), *mem_after = malloc(MEM_SIZE);
 
+	/* A refused set-up leaves registers, special registers and guest
+	 * memory (where the tables go) as they were. */
+	ck_assert_ptr_nonnull(mem_before);
+	ck_assert_ptr_nonnull(mem_after);
 	ck_assert_int_eq(aug_vcpu_get_regs(v, &before), 0);
-	aug_mode_config_init(&cfg, AUG_MODE_LONG64);
+	ck_assert_int_eq(aug_vcpu_get_sregs(v, &sbefore), 0);
+	ck_assert_int_eq(aug_vm_read_memory(vm, 0, mem_before, MEM_SIZE), 0);
+	aug_mode_config_init(&cfg, sizeof(cfg), AUG_MODE_LONG64);
 	cfg.tables_addr = MEM_SIZE - 0x1000;	/* tables would run past memory */
 	ck_assert_int_eq(aug_vcpu_setup_mode(v, &cfg), -EFAULT);
 	cfg.tables_addr = 0x9001;
 	ck_assert_int_eq(aug_vcpu_setup_mode(v, &cfg), -EINVAL);
-	aug_mode_config_init(&cfg, AUG_MODE_REAL);
+	aug_mode_config_init(&cfg, sizeof(cfg), AUG_MODE_REAL);
 	cfg.entry = 0x100000;
 	ck_assert_int_eq(aug_vcpu_setup_mode(v, &cfg), -EINVAL);
-	aug_mode_config_init(&cfg, AUG_MODE_PAGED32);
+	aug_mode_config_init(&cfg, sizeof(cfg), AUG_MODE_PAGED32);
 	cfg.identity_map_size = 3 << 20;
 	ck_assert_int_eq(aug_vcpu_setup_mode(v, &cfg), -EINVAL);
-	aug_mode_config_init(&cfg, 99);
+	aug_mode_config_init(&cfg, sizeof(cfg), 99);
 	ck_assert_int_eq(aug_vcpu_setup_mode(v, &cfg), -EINVAL);
 	ck_assert_int_eq(aug_vcpu_setup_mode(v, NULL), -EINVAL);
 	ck_assert_int_eq(aug_vcpu_get_regs(v, &after), 0);
 	ck_assert_mem_eq(&before, &after, sizeof(before));
+	ck_assert_int_eq(aug_vcpu_get_sregs(v, &safter), 0);
+	ck_assert_mem_eq(&sbefore, &safter, sizeof(sbefore));
+	ck_assert_int_eq(aug_vm_read_memory(vm, 0, mem_after, MEM_SIZE), 0);
+	ck_assert(!memcmp(mem_before, mem_after, MEM_SIZE));
+	free(mem_before);
+	free(mem_after);
 	aug_vm_destroy(vm);
 }
 END_TEST
@@ -199,7 +188,7 @@ START_TEST(mmio_handler_sees_each_width)
 	static const uint64_t offs[] = { 0, 2, 4, 8 };
 	struct mmio_log log = { .n = 0 };
 	struct aug_vcpu *v;
-	struct aug_vm *vm = make_vm("mmio", AUG_MODE_LONG64, 1, &v);
+	struct aug_vm *vm = make_vm("modes-mmio", AUG_MODE_LONG64, 1, &v);
 	int i;
 
 	ck_assert_int_eq(aug_vm_register_mmio(vm, 0xd0000000, 0x1000, mmio_dev, &log), 0);
@@ -219,17 +208,15 @@ END_TEST
 START_TEST(mmio_unclaimed_goes_to_caller_or_is_ignored)
 {
 	struct aug_vcpu *v;
-	struct aug_vm *vm = make_vm("mmio", AUG_MODE_LONG64, 1, &v);
+	struct aug_vm *vm = make_vm("modes-mmio", AUG_MODE_LONG64, 1, &v);
 	struct aug_exit e;
 
 	/* Default: the caller sees the read, supplies the value, sees the write. */
-	ck_assert_int_eq(aug_vcpu_run(v, &e), 0);
-	ck_assert_uint_eq(e.reason, AUG_EXIT_MMIO);
+	run_expect_exit(v, 0, &e, AUG_EXIT_MMIO);
 	ck_assert_uint_eq(e.u.mmio.addr, 0xd0000000u);
 	ck_assert_uint_eq(e.u.mmio.len, 1);
 	e.u.mmio.data[0] = 0x5a;
-	ck_assert_int_eq(aug_vcpu_run(v, &e), 0);
-	ck_assert_uint_eq(e.reason, AUG_EXIT_MMIO);
+	run_expect_exit(v, 0, &e, AUG_EXIT_MMIO);
 	ck_assert_uint_eq(e.u.mmio.addr, 0xd0000010u);
 	ck_assert_uint_eq(e.u.mmio.is_write, 1);
 	ck_assert_uint_eq(e.u.mmio.data[0], 0x5a);
@@ -245,7 +232,7 @@ END_TEST
 START_TEST(mmio_registration_rules)
 {
 	struct aug_vcpu *v;
-	struct aug_vm *vm = make_vm("spin", AUG_MODE_LONG64, 1, &v);
+	struct aug_vm *vm = make_vm("modes-spin", AUG_MODE_LONG64, 1, &v);
 	struct mmio_log log;
 
 	ck_assert_int_eq(aug_vm_register_mmio(vm, 0x1000, 0x100, mmio_dev, &log), 0);
@@ -304,7 +291,7 @@ static void unstick(struct aug_vm *vm, struct aug_vcpu *v)
 START_TEST(deadline_stops_endless_loop)
 {
 	struct aug_vcpu *v;
-	struct aug_vm *vm = make_vm("spin", AUG_MODE_LONG64, 1, &v);
+	struct aug_vm *vm = make_vm("modes-spin", AUG_MODE_LONG64, 1, &v);
 	struct aug_exit e;
 
 	ck_assert_int_eq(aug_vcpu_run_timeout(v, 50 * 1000 * 1000, &e), -ETIMEDOUT);
@@ -326,7 +313,7 @@ static void *kick_later(void *arg)
 START_TEST(kick_from_another_thread_returns_eintr)
 {
 	struct aug_vcpu *v;
-	struct aug_vm *vm = make_vm("spin", AUG_MODE_LONG64, 1, &v);
+	struct aug_vm *vm = make_vm("modes-spin", AUG_MODE_LONG64, 1, &v);
 	struct aug_exit e;
 	pthread_t t;
 
@@ -342,7 +329,7 @@ END_TEST
 START_TEST(kick_before_run_is_not_lost)
 {
 	struct aug_vcpu *v;
-	struct aug_vm *vm = make_vm("spin", AUG_MODE_LONG64, 1, &v);
+	struct aug_vm *vm = make_vm("modes-spin", AUG_MODE_LONG64, 1, &v);
 	struct aug_exit e;
 
 	ck_assert_int_eq(aug_vcpu_kick(v), 0);
@@ -358,13 +345,13 @@ START_TEST(run_all_stop_all_kicks_the_others)
 {
 	static const unsigned char hlt = 0xf4;
 	struct aug_vcpu *v[2];
-	struct aug_vm *vm = make_vm("spin", AUG_MODE_LONG64, 2, v);
+	struct aug_vm *vm = make_vm("modes-spin", AUG_MODE_LONG64, 2, v);
 	struct aug_vcpu_result r[2];
 	struct aug_mode_config cfg;
 
 	/* vCPU 1 halts at 0x1800; vCPU 0 spins until it is kicked. */
 	ck_assert_int_eq(aug_vm_write_memory(vm, 0x1800, &hlt, 1), 0);
-	aug_mode_config_init(&cfg, AUG_MODE_LONG64);
+	aug_mode_config_init(&cfg, sizeof(cfg), AUG_MODE_LONG64);
 	cfg.entry = 0x1800;
 	ck_assert_int_eq(aug_vcpu_setup_mode(v[1], &cfg), 0);
 	ck_assert_int_eq(aug_vm_run_all(vm, r, 2, 1), 0);
@@ -380,10 +367,7 @@ END_TEST
 static Suite *modes_suite(void)
 {
 	Suite *s = suite_create("modes");
-	TCase *tc = tcase_create("kvm");
-	/* Cases that need the probe paged32 (meson.build: --case-needs): the
-	 * harness VM runs them where the host's KVM cannot page 32-bit. */
-	TCase *paged = tcase_create("kvm-paged32");
+	TCase *tc = tcase_create("kvm"), *paged;
 
 	tcase_add_checked_fixture(tc, kvm_setup, kvm_teardown);
 	tcase_set_timeout(tc, 60);
@@ -401,21 +385,14 @@ static Suite *modes_suite(void)
 	tcase_add_test(tc, run_all_stop_all_kicks_the_others);
 	suite_add_tcase(s, tc);
 
-	tcase_set_tags(paged, "paged32");
+	/* Cases that need the probe paged32 (meson.build: --case-needs): the
+	 * harness VM runs them where the host's KVM cannot page 32-bit. */
+	paged = add_case(s, "kvm-paged32", paged_protected_mode_runs, "paged32", 60);
 	tcase_add_checked_fixture(paged, kvm_setup, kvm_teardown);
-	tcase_set_timeout(paged, 60);
-	tcase_add_test(paged, paged_protected_mode_runs);
-	suite_add_tcase(s, paged);
 	return s;
 }
 
 int main(void)
 {
-	SRunner *sr = srunner_create(modes_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_kvm_suite(modes_suite());
 }

@@ -18,7 +18,7 @@ static struct aug_mode_config cfg_for(uint32_t mode, uint64_t map)
 {
 	struct aug_mode_config c;
 
-	aug_mode_config_init(&c, mode);
+	aug_mode_config_init(&c, sizeof(c), mode);
 	c.identity_map_size = map;
 	c.entry = 0x1000;
 	return c;
@@ -121,6 +121,7 @@ END_TEST
 START_TEST(mode_config_limits)
 {
 	struct aug_mode_config c = cfg_for(AUG_MODE_LONG64, 4 * GIB);
+	uint64_t size;
 
 	ck_assert_int_eq(mode_check(&c), 0);
 	c.identity_map_size = 3 * MIB;
@@ -136,6 +137,9 @@ START_TEST(mode_config_limits)
 	c = cfg_for(AUG_MODE_PROT32, 0);
 	c.entry = 1ull << 32;
 	ck_assert_int_eq(mode_check(&c), -EINVAL);
+	c = cfg_for(AUG_MODE_PROT32, 0);
+	c.stack = 1ull << 32;	/* ESP holds 32 bits */
+	ck_assert_int_eq(mode_check(&c), -EINVAL);
 	c = cfg_for(AUG_MODE_REAL, 0);
 	c.entry = MIB - 1;
 	ck_assert_int_eq(mode_check(&c), 0);
@@ -144,11 +148,27 @@ START_TEST(mode_config_limits)
 	c = cfg_for(AUG_MODE_LONG64, 4 * GIB);
 	c.tables_addr = BASE + 8;
 	ck_assert_int_eq(mode_check(&c), -EINVAL);
+	/* The tables (up to 2 GiB of them) must not wrap past 2^64. */
+	c.tables_addr = UINT64_MAX - AUG_PAGE_SIZE + 1;
+	ck_assert_int_eq(mode_check(&c), -EINVAL);
 	c = cfg_for(0, 4 * GIB);
 	ck_assert_int_eq(mode_check(&c), -EINVAL);
+	/* a caller's struct below the first version, or one asking for more
+	 * than this library knows */
 	c = cfg_for(AUG_MODE_LONG64, 4 * GIB);
-	c.size = 8;
-	ck_assert_int_eq(mode_check(&c), -EINVAL);
+	c.size = 63;
+	ck_assert_int_eq(aug_mode_tables_size(&c, &size), -EINVAL);
+	{
+		struct {
+			struct aug_mode_config c;
+			uint8_t tail[8];
+		} big = { cfg_for(AUG_MODE_LONG64, 4 * GIB), { 0 } };
+
+		big.c.size = sizeof(big);
+		ck_assert_int_eq(aug_mode_tables_size(&big.c, &size), 0);
+		big.tail[7] = 1;
+		ck_assert_int_eq(aug_mode_tables_size(&big.c, &size), -E2BIG);
+	}
 	ck_assert_int_eq(aug_mode_tables_size(NULL, NULL), -EINVAL);
 }
 END_TEST
@@ -215,6 +235,8 @@ START_TEST(mmio_table_rules)
 	ck_assert_int_eq(mmio_table_insert(&t, ~0ull, 2, nop, NULL), -EINVAL);
 	ck_assert_int_eq(mmio_table_insert(&t, ~0ull, 1, nop, NULL), 0);
 	ck_assert_int_eq(mmio_table_insert(&t, 5, 0, nop, NULL), -EINVAL);
+	/* At 0 an empty range's last byte, addr - 1, does not wrap below it. */
+	ck_assert_int_eq(mmio_table_insert(&t, 0, 0, nop, NULL), -EINVAL);
 	ck_assert_int_eq(mmio_table_insert(&t, 5, 1, NULL, NULL), -EINVAL);
 	ck_assert_ptr_eq(mmio_table_lookup(&t, 0x10ff)->opaque, &x);
 	ck_assert_uint_eq(mmio_table_lookup(&t, 0xfff)->addr, 0xf00);
@@ -227,6 +249,22 @@ START_TEST(mmio_table_rules)
 	ck_assert_ptr_null(mmio_table_lookup(&t, 0x1000));
 	ck_assert_int_eq(mmio_table_remove(&t, 0x1000, 0x100), -ENOENT);
 	mmio_table_fini(&t);
+}
+END_TEST
+
+START_TEST(mmio_default_mode_is_exit_or_ignore)
+{
+	struct aug_vm vm;
+
+	memset(&vm, 0, sizeof(vm));
+	mmio_table_init(&vm.mmio);
+	ck_assert_int_eq(aug_vm_set_mmio_default(&vm, AUG_MMIO_IGNORE), 0);
+	ck_assert_uint_eq(vm.mmio.mode, AUG_MMIO_IGNORE);
+	ck_assert_int_eq(aug_vm_set_mmio_default(&vm, AUG_MMIO_IGNORE + 1), -EINVAL);
+	ck_assert_int_eq(aug_vm_set_mmio_default(&vm, UINT32_MAX), -EINVAL);
+	ck_assert_uint_eq(vm.mmio.mode, AUG_MMIO_IGNORE);
+	ck_assert_int_eq(aug_vm_set_mmio_default(NULL, AUG_MMIO_EXIT), -EINVAL);
+	mmio_table_fini(&vm.mmio);
 }
 END_TEST
 
@@ -263,6 +301,7 @@ int main(void)
 	tcase_add_test(tc, mode_config_limits);
 	tcase_add_test(tc, sregs_for_each_mode);
 	tcase_add_test(tc, mmio_table_rules);
+	tcase_add_test(tc, mmio_default_mode_is_exit_or_ignore);
 	tcase_add_test(tc, mmio_table_many_ranges_and_limit);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

@@ -100,11 +100,19 @@ if [ $kvm = 1 ]; then
 		"$aug" run --elf "$build/lib/libaugustus.so.1"
 	expect 2 "cannot load $guests/hlt.bin: multiboot:" "$aug" run --multiboot "$guests/hlt.bin"
 	expect 2 "/nonexistent: No such file or directory" "$aug" run --multiboot \
-		--module /nonexistent "$guests/loader/guest-multiboot.elf"
+		--module /nonexistent "$guests/guest-multiboot.elf"
 	expect 6 "vcpu 0: triple fault (shutdown)" "$aug" run "$guests/shutdown.bin"
 	expect 6 "vcpu 0: unclaimed MMIO write of 4 bytes at 0x100000" \
 		"$aug" run --mem 1M "$guests/mmio.bin"
 	expect 6 "timed out after 0.200 s" "$aug" run --timeout 0.2 "$guests/spin.bin"
+	# COM1 output reaches stdout through the library's 16550
+	"$aug" run "$guests/hi.bin" >"$out" 2>"$out.err"
+	if [ $? -eq 0 ] && [ "$(cat "$out")" = hi ]; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+		echo "FAIL: hi.bin: stdout '$(cat "$out")', stderr: $(cat "$out.err")"
+	fi
 	# and a guest that ends well says nothing
 	"$aug" run "$guests/hlt.bin" >"$out" 2>"$out.err"
 	st=$?

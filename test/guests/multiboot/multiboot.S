@@ -3,15 +3,15 @@
  * the information structure at EBX to port 0x3f8, then the bytes of the
  * first module, then 0x600d0000 | mods_count to port 0xf4, and halts; on a
  * wrong magic or no command line it writes 0xbad to port 0xf4.
- * Assembled with --defsym AOUT=1 it carries the address fields (flag 16)
+ * Assembled with -DAOUT it carries the address fields (flag 16)
  * and is linked as a flat binary; otherwise it is loaded as ELF.
  */
 	.set MAGIC, 0x1badb002
-	.ifdef AOUT
+#ifdef AOUT
 	.set FLAGS, (1 << 0) | (1 << 1) | (1 << 16)
-	.else
+#else
 	.set FLAGS, (1 << 0) | (1 << 1)
-	.endif
+#endif
 
 	.code32
 	.text
@@ -21,13 +21,13 @@ header:
 	.long MAGIC
 	.long FLAGS
 	.long -(MAGIC + FLAGS)
-	.ifdef AOUT
+#ifdef AOUT
 	.long header		/* header_addr */
 	.long header		/* load_addr: the file starts with the header */
 	.long load_end		/* load_end_addr */
 	.long bss_end		/* bss_end_addr */
 	.long _start		/* entry_addr */
-	.endif
+#endif
 
 _start:
 	cmp $0x2badb002, %eax

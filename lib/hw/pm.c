@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pc-internal.h"
+#include "hw-internal.h"
 
 #define CNT_SCI_EN 0x0001
 #define CNT_SLP_TYP_SHIFT 10
@@ -25,18 +25,26 @@ struct aug_pm {
 	int event;
 };
 
-/* The size of the first published struct aug_pm_config. */
-#define PM_CONFIG_SIZE_V1 sizeof(struct aug_pm_config)
+/* The size of the first published struct aug_pm_config (sized.h). */
+#define PM_CONFIG_SIZE_V1 12
+_Static_assert(sizeof(struct aug_pm_config) >= PM_CONFIG_SIZE_V1, "v1 fields are kept");
 
-AUG_EXPORT void aug_pm_config_init(struct aug_pm_config *cfg)
+static void config_defaults(struct aug_pm_config *cfg)
 {
-	if (!cfg)
-		return;
-	memset(cfg, 0, sizeof(*cfg));
-	cfg->size = sizeof(*cfg);
-	cfg->evt_base = AUG_PM_DEFAULT_EVT;
-	cfg->cnt_base = AUG_PM_DEFAULT_CNT;
-	cfg->s5_type = AUG_PM_DEFAULT_S5_TYPE;
+	*cfg = (struct aug_pm_config){
+		.size = sizeof(*cfg),
+		.evt_base = AUG_PM_DEFAULT_EVT,
+		.cnt_base = AUG_PM_DEFAULT_CNT,
+		.s5_type = AUG_PM_DEFAULT_S5_TYPE,
+	};
+}
+
+AUG_EXPORT int aug_pm_config_init(struct aug_pm_config *cfg, size_t size)
+{
+	struct aug_pm_config d;
+
+	config_defaults(&d);
+	return sized_init(cfg, size, &d, sizeof(d), PM_CONFIG_SIZE_V1);
 }
 
 /* Registers are 16 bits; a dword access to the event block covers status
@@ -111,14 +119,10 @@ AUG_EXPORT int aug_pm_create(struct aug_vm *vm, const struct aug_pm_config *cfg,
 
 	if (!vm || !ret_pm)
 		return -EINVAL;
-	if (cfg) {
-		if (cfg->size < PM_CONFIG_SIZE_V1)
-			return -EINVAL;
-		memcpy(&c, cfg, sizeof(c));
-	} else {
-		aug_pm_config_init(&c);
-	}
-	if (c.s5_type > 7 || c.evt_base > 0xfffc || c.cnt_base > 0xfffe ||
+	config_defaults(&c);
+	if (cfg && (ret = sized_import(&c, sizeof(c), cfg, PM_CONFIG_SIZE_V1)))
+		return ret;
+	if (c.reserved[0] || c.reserved[1] || c.reserved[2] || c.s5_type > 7 || c.evt_base > 0xfffc || c.cnt_base > 0xfffe ||
 	    (c.cnt_base + 2 > c.evt_base && c.cnt_base < c.evt_base + 4))
 		return -EINVAL;
 
@@ -127,7 +131,6 @@ AUG_EXPORT int aug_pm_create(struct aug_vm *vm, const struct aug_pm_config *cfg,
 		return -ENOMEM;
 	pm->vm = vm;
 	pm->cfg = c;
-	pm->cfg.size = sizeof(c);
 	pm->cnt = CNT_SCI_EN;
 	pthread_mutex_init(&pm->lock, NULL);
 	ret = aug_vm_register_pio(vm, c.evt_base, 4, pm_io, pm);

@@ -26,7 +26,7 @@ int loader_place(const struct aug_region *regions, size_t n, uint64_t from, uint
 {
 	size_t i;
 
-	if (len >= LOADER_4G)
+	if (len >= FOUR_GIB)
 		return -ENOSPC;
 	for (i = 0; i < n; i++) {
 		const struct aug_region *r = &regions[i];
@@ -36,12 +36,12 @@ int loader_place(const struct aug_region *regions, size_t n, uint64_t from, uint
 		if (last < from || (r->flags & AUG_MEM_READONLY))
 			continue;
 		gpa = r->gpa > from ? r->gpa : from;
-		if (gpa >= LOADER_4G)
+		if (gpa >= FOUR_GIB)
 			break;
 		gpa = (gpa + PAGE_MASK) & ~PAGE_MASK;
 		if (gpa > last)
 			continue;
-		if (len >= LOADER_4G - gpa)
+		if (len >= FOUR_GIB - gpa)
 			break;
 		if (!mem_check_span(regions, n, gpa, len)) {
 			*ret_gpa = gpa;
@@ -165,12 +165,25 @@ int loader_apply(struct aug_vm *vm, const struct loader_plan *plan, const uint8_
 	return 0;
 }
 
+int loader_finish(struct aug_vm *vm, struct loader_plan *plan, int ret, const uint8_t *image,
+		  const struct aug_module *mods, struct aug_mode_config *ret_boot)
+{
+	if (!ret)
+		ret = loader_apply(vm, plan, image, mods);
+	if (!ret)
+		ret = sized_export(ret_boot, &plan->boot, sizeof(plan->boot), MODE_CONFIG_SIZE_V1);
+	loader_plan_free(plan);
+	return ret;
+}
+
 AUG_EXPORT int aug_load_flat(struct aug_vm *vm, uint64_t gpa, const void *image, size_t len,
 			     uint32_t mode, struct aug_mode_config *ret_boot)
 {
+	struct aug_mode_config boot;
 	int ret;
 
-	if (!vm || !image || !len || !ret_boot || mode < AUG_MODE_REAL || mode > AUG_MODE_LONG64)
+	if (!vm || !image || !len || !sized_check(ret_boot, MODE_CONFIG_SIZE_V1) ||
+	    mode < AUG_MODE_REAL || mode > AUG_MODE_LONG64)
 		return -EINVAL;
 	ret = mem_check_span(vm->regions, vm->nregions, gpa, len);
 	if (ret < 0) {
@@ -181,7 +194,7 @@ AUG_EXPORT int aug_load_flat(struct aug_vm *vm, uint64_t gpa, const void *image,
 	ret = aug_vm_write_memory(vm, gpa, image, len);
 	if (ret < 0)
 		return ret;
-	aug_mode_config_init(ret_boot, mode);
-	ret_boot->entry = gpa;
-	return 0;
+	mode_defaults(&boot, mode);
+	boot.entry = gpa;
+	return sized_export(ret_boot, &boot, sizeof(boot), MODE_CONFIG_SIZE_V1);
 }

@@ -13,7 +13,6 @@
 
 #include "loader-internal.h"
 
-#define MIB    0x100000ull
 #define KERNEL 0x100000u /* where the test images load */
 
 /* Guest memory of the pure tests: low memory and 16 MiB from 1 MiB. */
@@ -38,25 +37,12 @@ static void teardown(void)
 	loader_plan_free(plan);
 }
 
-static uint32_t get32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return v;
-}
-
 static uint64_t get64(const uint8_t *p)
 {
 	uint64_t v;
 
 	memcpy(&v, p, 8);
 	return v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	memcpy(p, &v, 4);
 }
 
 /* ---- ELF images ---- */
@@ -139,27 +125,30 @@ static int plan_elf(size_t len)
 	return loader_plan_elf(plan, img, len, mem, NMEM);
 }
 
-/* A rejection must say why. */
-static void assert_rejected(int ret, int err)
+/* A rejection must say why, and for the reason the test means: an image
+ * refused by a later check (after a read past the end, say) does not
+ * prove the check under test. */
+static void assert_rejected(int ret, int err, const char *why)
 {
 	ck_assert_int_eq(ret, err);
-	ck_assert_str_ne(aug_error_detail(), "");
+	ck_assert_msg(strstr(aug_error_detail(), why), "detail '%s' lacks '%s'", aug_error_detail(),
+		      why);
 }
 
 START_TEST(elf_truncated_ident)
 {
 	elf32();
-	assert_rejected(plan_elf(EI_NIDENT - 1), -ENOEXEC);
-	assert_rejected(plan_elf(0), -ENOEXEC);
+	assert_rejected(plan_elf(EI_NIDENT - 1), -ENOEXEC, "shorter than the ELF identification");
+	assert_rejected(plan_elf(0), -ENOEXEC, "shorter than the ELF identification");
 }
 END_TEST
 
 START_TEST(elf_truncated_header)
 {
 	elf32();
-	assert_rejected(plan_elf(sizeof(Elf32_Ehdr) - 1), -ENOEXEC);
+	assert_rejected(plan_elf(sizeof(Elf32_Ehdr) - 1), -ENOEXEC, "truncated header");
 	elf64();
-	assert_rejected(plan_elf(sizeof(Elf64_Ehdr) - 1), -ENOEXEC);
+	assert_rejected(plan_elf(sizeof(Elf64_Ehdr) - 1), -ENOEXEC, "truncated header");
 }
 END_TEST
 
@@ -168,7 +157,19 @@ START_TEST(elf_bad_magic)
 	size_t len = elf32();
 
 	img[EI_MAG3] = 'G';
-	assert_rejected(plan_elf(len), -ENOEXEC);
+	assert_rejected(plan_elf(len), -ENOEXEC, "bad magic");
+	img[EI_MAG3] = ELFMAG3;
+	img[EI_MAG0] = 0;
+	assert_rejected(plan_elf(len), -ENOEXEC, "bad magic");
+}
+END_TEST
+
+START_TEST(elf_wrong_ident_version)
+{
+	size_t len = elf32();
+
+	img[EI_VERSION] = EV_CURRENT + 1;
+	assert_rejected(plan_elf(len), -ENOEXEC, "unknown version");
 }
 END_TEST
 
@@ -177,12 +178,12 @@ START_TEST(elf_wrong_machine)
 	size_t len = elf32();
 
 	EH32->e_machine = EM_X86_64; /* x32 */
-	assert_rejected(plan_elf(len), -ENOEXEC);
+	assert_rejected(plan_elf(len), -ENOEXEC, "is not i386");
 	EH32->e_machine = EM_ARM;
-	assert_rejected(plan_elf(len), -ENOEXEC);
+	assert_rejected(plan_elf(len), -ENOEXEC, "is not i386");
 	len = elf64();
 	EH64->e_machine = EM_386;
-	assert_rejected(plan_elf(len), -ENOEXEC);
+	assert_rejected(plan_elf(len), -ENOEXEC, "is not x86-64");
 }
 END_TEST
 
@@ -191,9 +192,9 @@ START_TEST(elf_wrong_class)
 	size_t len = elf32();
 
 	img[EI_CLASS] = ELFCLASSNONE;
-	assert_rejected(plan_elf(len), -ENOEXEC);
+	assert_rejected(plan_elf(len), -ENOEXEC, "unknown class");
 	img[EI_CLASS] = 3;
-	assert_rejected(plan_elf(len), -ENOEXEC);
+	assert_rejected(plan_elf(len), -ENOEXEC, "unknown class");
 }
 END_TEST
 
@@ -202,7 +203,7 @@ START_TEST(elf_wrong_endianness)
 	size_t len = elf32();
 
 	img[EI_DATA] = ELFDATA2MSB;
-	assert_rejected(plan_elf(len), -ENOEXEC);
+	assert_rejected(plan_elf(len), -ENOEXEC, "not little endian");
 }
 END_TEST
 
@@ -211,7 +212,7 @@ START_TEST(elf_wrong_version)
 	size_t len = elf32();
 
 	EH32->e_version = 2;
-	assert_rejected(plan_elf(len), -ENOEXEC);
+	assert_rejected(plan_elf(len), -ENOEXEC, "unknown e_version");
 }
 END_TEST
 
@@ -220,9 +221,9 @@ START_TEST(elf_not_executable)
 	size_t len = elf32();
 
 	EH32->e_type = ET_DYN;
-	assert_rejected(plan_elf(len), -ENOEXEC);
+	assert_rejected(plan_elf(len), -ENOEXEC, "not an executable");
 	EH32->e_type = ET_REL;
-	assert_rejected(plan_elf(len), -ENOEXEC);
+	assert_rejected(plan_elf(len), -ENOEXEC, "not an executable");
 }
 END_TEST
 
@@ -231,13 +232,13 @@ START_TEST(elf_phoff_beyond_file)
 	size_t len = elf32();
 
 	EH32->e_phoff = len;
-	assert_rejected(plan_elf(len), -ENOEXEC);
+	assert_rejected(plan_elf(len), -ENOEXEC, "e_phoff");
 	/* The last header straddles the end of the file. */
 	EH32->e_phoff = len - 3 * sizeof(Elf32_Phdr) + 1;
-	assert_rejected(plan_elf(len), -ENOEXEC);
+	assert_rejected(plan_elf(len), -ENOEXEC, "e_phoff");
 	len = elf64();
 	EH64->e_phoff = UINT64_MAX - 8;
-	assert_rejected(plan_elf(len), -ENOEXEC);
+	assert_rejected(plan_elf(len), -ENOEXEC, "e_phoff");
 }
 END_TEST
 
@@ -246,9 +247,9 @@ START_TEST(elf_phentsize_wrong)
 	size_t len = elf32();
 
 	EH32->e_phentsize = sizeof(Elf32_Phdr) - 4;
-	assert_rejected(plan_elf(len), -ENOEXEC);
+	assert_rejected(plan_elf(len), -ENOEXEC, "e_phentsize");
 	EH32->e_phentsize = sizeof(Elf64_Phdr);
-	assert_rejected(plan_elf(len), -ENOEXEC);
+	assert_rejected(plan_elf(len), -ENOEXEC, "e_phentsize");
 }
 END_TEST
 
@@ -257,7 +258,7 @@ START_TEST(elf_phnum_zero)
 	size_t len = elf32();
 
 	EH32->e_phnum = 0;
-	assert_rejected(plan_elf(len), -ENOEXEC);
+	assert_rejected(plan_elf(len), -ENOEXEC, "program headers (1 to");
 }
 END_TEST
 
@@ -268,9 +269,9 @@ START_TEST(elf_phnum_absurd)
 	/* 257 headers would fit in the file: the count alone is refused. */
 	EH32->e_phnum = LOADER_ELF_MAX_PHNUM + 1;
 	ck_assert_uint_le(sizeof(Elf32_Ehdr) + 257 * sizeof(Elf32_Phdr), sizeof(img));
-	assert_rejected(plan_elf(sizeof(img)), -ENOEXEC);
+	assert_rejected(plan_elf(sizeof(img)), -ENOEXEC, "program headers (1 to");
 	EH32->e_phnum = PN_XNUM;
-	assert_rejected(plan_elf(len), -ENOEXEC);
+	assert_rejected(plan_elf(len), -ENOEXEC, "program headers (1 to");
 }
 END_TEST
 
@@ -298,14 +299,14 @@ START_TEST(elf_segment_beyond_file)
 
 	PH32[2].p_filesz = len - 0x140 + 1;
 	PH32[2].p_memsz = 0x1000;
-	assert_rejected(plan_elf(len), -ENOEXEC);
+	assert_rejected(plan_elf(len), -ENOEXEC, "file bytes");
 	elf32();
 	PH32[2].p_offset = len + 1;
 	PH32[2].p_filesz = 0;
-	assert_rejected(plan_elf(len), -ENOEXEC);
+	assert_rejected(plan_elf(len), -ENOEXEC, "file bytes");
 	len = elf64();
 	PH64[0].p_offset = UINT64_MAX - 0x10; /* offset + filesz wraps */
-	assert_rejected(plan_elf(len), -ENOEXEC);
+	assert_rejected(plan_elf(len), -ENOEXEC, "file bytes");
 }
 END_TEST
 
@@ -314,7 +315,7 @@ START_TEST(elf_filesz_above_memsz)
 	size_t len = elf32();
 
 	PH32[0].p_memsz = PH32[0].p_filesz - 1;
-	assert_rejected(plan_elf(len), -ENOEXEC);
+	assert_rejected(plan_elf(len), -ENOEXEC, "p_filesz");
 }
 END_TEST
 
@@ -323,11 +324,11 @@ START_TEST(elf_paddr_wraps)
 	size_t len = elf64();
 
 	PH64[0].p_paddr = UINT64_MAX - 0x40;
-	assert_rejected(plan_elf(len), -ENOEXEC);
+	assert_rejected(plan_elf(len), -ENOEXEC, "wraps or ends above");
 	len = elf32();
 	/* In 32 bits: ends above 4 GiB. */
 	PH32[2].p_paddr = 0xfffff800u;
-	assert_rejected(plan_elf(len), -ENOEXEC);
+	assert_rejected(plan_elf(len), -ENOEXEC, "wraps or ends above");
 }
 END_TEST
 
@@ -337,10 +338,10 @@ START_TEST(elf_overlapping_segments)
 
 	/* The first segment lies in the second one's bss. */
 	PH32[0].p_paddr = KERNEL + 0x1800;
-	assert_rejected(plan_elf(len), -ENOEXEC);
+	assert_rejected(plan_elf(len), -ENOEXEC, "overlaps an earlier one");
 	elf32();
 	PH32[2].p_paddr = KERNEL + 0x3f;
-	assert_rejected(plan_elf(len), -ENOEXEC);
+	assert_rejected(plan_elf(len), -ENOEXEC, "overlaps an earlier one");
 }
 END_TEST
 
@@ -350,11 +351,11 @@ START_TEST(elf_segment_outside_memory)
 
 	/* In the hole between 640 KiB and 1 MiB. */
 	PH32[2].p_paddr = 0xa0000;
-	assert_rejected(plan_elf(len), -EFAULT);
+	assert_rejected(plan_elf(len), -EFAULT, "segment 2: 0xa0000+");
 	elf32();
 	/* Straddles the end of guest memory. */
 	PH32[2].p_paddr = MIB + 16 * MIB - 0x800;
-	assert_rejected(plan_elf(len), -EFAULT);
+	assert_rejected(plan_elf(len), -EFAULT, "segment 2: 0x10ff800+");
 }
 END_TEST
 
@@ -363,10 +364,10 @@ START_TEST(elf_entry_outside_memory)
 	size_t len = elf32();
 
 	EH32->e_entry = 0xc0000000u;
-	assert_rejected(plan_elf(len), -EFAULT);
+	assert_rejected(plan_elf(len), -EFAULT, "entry point");
 	len = elf64();
 	EH64->e_entry = 1ull << 40;
-	assert_rejected(plan_elf(len), -EFAULT);
+	assert_rejected(plan_elf(len), -EFAULT, "entry point");
 }
 END_TEST
 
@@ -376,12 +377,12 @@ START_TEST(elf_no_pt_load)
 
 	PH32[0].p_type = PT_NOTE;
 	PH32[2].p_type = PT_PHDR;
-	assert_rejected(plan_elf(len), -ENOEXEC);
+	assert_rejected(plan_elf(len), -ENOEXEC, "no loadable");
 	/* Loads of no bytes load nothing either. */
 	elf32();
 	PH32[0].p_memsz = PH32[0].p_filesz = 0;
 	PH32[2].p_memsz = PH32[2].p_filesz = 0;
-	assert_rejected(plan_elf(len), -ENOEXEC);
+	assert_rejected(plan_elf(len), -ENOEXEC, "no loadable");
 }
 END_TEST
 
@@ -390,7 +391,7 @@ START_TEST(elf_dynamic_rejected)
 	size_t len = elf32();
 
 	PH32[1].p_type = PT_INTERP;
-	assert_rejected(plan_elf(len), -ENOEXEC);
+	assert_rejected(plan_elf(len), -ENOEXEC, "PT_INTERP");
 }
 END_TEST
 
@@ -444,6 +445,102 @@ START_TEST(elf64_above_4g_grows_identity_map)
 	PH64[0].p_paddr = PH64[0].p_vaddr = EH64->e_entry = (5ull << 30) + MIB;
 	ck_assert_int_eq(loader_plan_elf(plan, img, len, high, 2), 0);
 	ck_assert_uint_eq(plan->boot.identity_map_size, 6ull << 30);
+}
+END_TEST
+
+static void mb_header(size_t off, uint32_t flags);
+
+/*
+ * The limits that hold even where there is guest memory beyond them: a
+ * Multiboot ELF64 image is still loaded and entered below 4 GiB, and a
+ * long-mode identity map covers 512 GiB at most.
+ */
+START_TEST(elf_limits_hold_where_memory_exists)
+{
+	static const struct aug_region high[] = {
+		{ .gpa = 0, .size = 16 * MIB },
+		{ .gpa = 5ull << 30, .size = 2 * MIB },
+		{ .gpa = 1ull << 39, .size = 2 * MIB },
+	};
+	size_t len = elf64();
+
+	PH64[0].p_paddr = PH64[0].p_vaddr = EH64->e_entry = (1ull << 39) + MIB;
+	ck_assert_int_eq(loader_plan_elf(plan, img, len, high, 3), -EFAULT);
+	ck_assert_ptr_nonnull(strstr(aug_error_detail(), "512 GiB"));
+
+	len = elf64();
+	mb_header(0x140, 0);
+	PH64[0].p_paddr = PH64[0].p_vaddr = EH64->e_entry = (5ull << 30) + MIB;
+	assert_rejected(loader_plan_multiboot(plan, img, 0x14c, NULL, NULL, 0, high, 3), -ENOEXEC,
+			"wraps or ends above 0x100000000");
+	len = elf64();
+	mb_header(0x140, 0);
+	EH64->e_entry = (5ull << 30) + MIB;
+	assert_rejected(loader_plan_multiboot(plan, img, 0x14c, NULL, NULL, 0, high, 3), -EFAULT,
+			"entry point");
+	(void)len;
+}
+END_TEST
+
+/* Ranges sharing only their first or last byte overlap; empty ones never
+ * do, not even inside another. */
+START_TEST(loader_overlap_rules)
+{
+	ck_assert(loader_overlap(0x1000, 0x10, 0x100f, 1));
+	ck_assert(loader_overlap(0x100f, 1, 0x1000, 0x10));
+	ck_assert(loader_overlap(0x1000, 0x10, 0xff0, 0x11));
+	ck_assert(!loader_overlap(0x1000, 0x10, 0x1010, 1));
+	ck_assert(!loader_overlap(0x1010, 1, 0x1000, 0x10));
+	ck_assert(!loader_overlap(0x1005, 0, 0x1000, 0x10));
+	ck_assert(!loader_overlap(0x1000, 0x10, 0x1005, 0));
+	ck_assert(!loader_overlap(0, 0, 0, 0x10));
+}
+END_TEST
+
+/* The loaders write: read-only regions are never chosen for their data. */
+START_TEST(loader_place_skips_read_only_memory)
+{
+	static const struct aug_region ro[] = {
+		{ .gpa = 0, .size = 16 * MIB, .flags = AUG_MEM_READONLY },
+		{ .gpa = 32 * MIB, .size = MIB },
+	};
+	uint64_t gpa = 1;
+
+	ck_assert_int_eq(loader_place(ro, 2, 0x10000, 0x1000, &gpa), 0);
+	ck_assert_uint_eq(gpa, 32 * MIB);
+	ck_assert_int_eq(loader_place(ro, 1, 0x10000, 0x1000, &gpa), -ENOSPC);
+}
+END_TEST
+
+/* What is placed must end below 4 GiB (its end address fits 32 bits),
+ * even in memory that goes on. */
+START_TEST(loader_place_ends_below_4g)
+{
+	static const struct aug_region top[] = {
+		{ .gpa = 0xfff00000u, .size = 2 * MIB },
+	};
+	uint64_t gpa = 1;
+
+	ck_assert_int_eq(loader_place(top, 1, 0, MIB - 1, &gpa), 0);
+	ck_assert_uint_eq(gpa, 0xfff00000u);
+	ck_assert_int_eq(loader_place(top, 1, 0, MIB, &gpa), -ENOSPC);
+	ck_assert_int_eq(loader_place(top, 1, 0xfff00001u, MIB - 0x1000, &gpa), -ENOSPC);
+	ck_assert_uint_eq(gpa, 0xfff00000u);
+}
+END_TEST
+
+/* Without memory at the default place, the mode's tables move into
+ * guest memory. */
+START_TEST(elf_tables_moved_into_memory)
+{
+	static const struct aug_region high[] = { { .gpa = MIB, .size = 16 * MIB } };
+	size_t len = elf32();
+	uint64_t size;
+
+	ck_assert_int_eq(loader_plan_elf(plan, img, len, high, 1), 0);
+	ck_assert_int_eq(aug_mode_tables_size(&plan->boot, &size), 0);
+	ck_assert_uint_gt(size, 0);
+	ck_assert_int_eq(mem_check_span(high, 1, plan->boot.tables_addr, size), 0);
 }
 END_TEST
 
@@ -539,16 +636,16 @@ static const char *mbi_string(uint32_t gpa)
 
 START_TEST(mb_no_header)
 {
-	assert_rejected(plan_mb(sizeof(img), NULL, NULL, 0), -ENOEXEC);
+	assert_rejected(plan_mb(sizeof(img), NULL, NULL, 0), -ENOEXEC, "no header in the first 8 KiB");
 	/* Beyond the first 8 KiB does not count. */
 	mb_header(8192, MB_FLAGS_AOUT);
-	assert_rejected(plan_mb(sizeof(img), NULL, NULL, 0), -ENOEXEC);
+	assert_rejected(plan_mb(sizeof(img), NULL, NULL, 0), -ENOEXEC, "no header in the first 8 KiB");
 	/* Nor does an unaligned one. */
 	mb_header(0x102, MB_FLAGS_AOUT);
-	assert_rejected(plan_mb(sizeof(img), NULL, NULL, 0), -ENOEXEC);
+	assert_rejected(plan_mb(sizeof(img), NULL, NULL, 0), -ENOEXEC, "no header in the first 8 KiB");
 	/* Nor a header cut by the end of the file. */
 	mb_header(0x100, MB_FLAGS_AOUT);
-	assert_rejected(plan_mb(0x108, NULL, NULL, 0), -ENOEXEC);
+	assert_rejected(plan_mb(0x108, NULL, NULL, 0), -ENOEXEC, "no header in the first 8 KiB");
 }
 END_TEST
 
@@ -557,7 +654,7 @@ START_TEST(mb_bad_checksum)
 	size_t len = mb_aout(0);
 
 	put32(img + 0x18, get32(img + 0x18) + 1);
-	assert_rejected(plan_mb(len, NULL, NULL, 0), -ENOEXEC);
+	assert_rejected(plan_mb(len, NULL, NULL, 0), -ENOEXEC, "bad checksum");
 	ck_assert_ptr_nonnull(strstr(aug_error_detail(), "checksum"));
 }
 END_TEST
@@ -566,7 +663,7 @@ START_TEST(mb_header_beyond_file)
 {
 	/* Magic, flags and checksum fit, the address fields do not. */
 	mb_header(0x100, MB_FLAGS_AOUT);
-	assert_rejected(plan_mb(0x100 + 20, NULL, NULL, 0), -ENOEXEC);
+	assert_rejected(plan_mb(0x100 + 20, NULL, NULL, 0), -ENOEXEC, "address fields beyond the end");
 }
 END_TEST
 
@@ -575,7 +672,7 @@ START_TEST(mb_load_end_below_load_addr)
 	size_t len = mb_aout(0);
 
 	put32(MB_LOAD_END, KERNEL - 1);
-	assert_rejected(plan_mb(len, NULL, NULL, 0), -ENOEXEC);
+	assert_rejected(plan_mb(len, NULL, NULL, 0), -ENOEXEC, "below load_addr");
 }
 END_TEST
 
@@ -584,7 +681,7 @@ START_TEST(mb_load_end_beyond_file)
 	size_t len = mb_aout(0);
 
 	put32(MB_LOAD_END, KERNEL + len + 1);
-	assert_rejected(plan_mb(len, NULL, NULL, 0), -ENOEXEC);
+	assert_rejected(plan_mb(len, NULL, NULL, 0), -ENOEXEC, "load_end_addr 0x100101 beyond");
 }
 END_TEST
 
@@ -594,15 +691,15 @@ START_TEST(mb_header_addr_outside)
 
 	/* Below load_addr. */
 	put32(MB_HEADER_ADDR, KERNEL - 4);
-	assert_rejected(plan_mb(len, NULL, NULL, 0), -ENOEXEC);
+	assert_rejected(plan_mb(len, NULL, NULL, 0), -ENOEXEC, "does not match load_addr");
 	/* Would make the load start before the file. */
 	put32(MB_HEADER_ADDR, KERNEL + 0x14);
-	assert_rejected(plan_mb(len, NULL, NULL, 0), -ENOEXEC);
+	assert_rejected(plan_mb(len, NULL, NULL, 0), -ENOEXEC, "does not match load_addr");
 	/* After the loaded part. */
 	mb_aout(0);
 	put32(MB_LOAD_ADDR, KERNEL + 0x10);
 	put32(MB_LOAD_END, KERNEL + 0x10);
-	assert_rejected(plan_mb(len, NULL, NULL, 0), -ENOEXEC);
+	assert_rejected(plan_mb(len, NULL, NULL, 0), -ENOEXEC, "header_addr 0x100010 outside the loaded image");
 }
 END_TEST
 
@@ -611,7 +708,7 @@ START_TEST(mb_bss_end_below_load_end)
 	size_t len = mb_aout(0);
 
 	put32(MB_BSS_END, KERNEL + 0xff);
-	assert_rejected(plan_mb(len, NULL, NULL, 0), -ENOEXEC);
+	assert_rejected(plan_mb(len, NULL, NULL, 0), -ENOEXEC, "bss_end_addr");
 }
 END_TEST
 
@@ -620,9 +717,9 @@ START_TEST(mb_entry_outside_image)
 	size_t len = mb_aout(0);
 
 	put32(MB_ENTRY, KERNEL + 0x100);
-	assert_rejected(plan_mb(len, NULL, NULL, 0), -ENOEXEC);
+	assert_rejected(plan_mb(len, NULL, NULL, 0), -ENOEXEC, "entry_addr");
 	put32(MB_ENTRY, KERNEL - 1);
-	assert_rejected(plan_mb(len, NULL, NULL, 0), -ENOEXEC);
+	assert_rejected(plan_mb(len, NULL, NULL, 0), -ENOEXEC, "entry_addr");
 }
 END_TEST
 
@@ -635,7 +732,7 @@ START_TEST(mb_above_4g)
 	put32(MB_LOAD_END, 0); /* the whole file: ends past 4 GiB */
 	put32(MB_BSS_END, 0);
 	put32(MB_ENTRY, 0xffffffc0u);
-	assert_rejected(plan_mb(len, NULL, NULL, 0), -ENOEXEC);
+	assert_rejected(plan_mb(len, NULL, NULL, 0), -ENOEXEC, "above 4 GiB");
 }
 END_TEST
 
@@ -644,7 +741,7 @@ START_TEST(mb_kernel_outside_memory)
 	size_t len = mb_aout(0);
 
 	put32(MB_BSS_END, KERNEL + 16 * MIB + 1);
-	assert_rejected(plan_mb(len, NULL, NULL, 0), -EFAULT);
+	assert_rejected(plan_mb(len, NULL, NULL, 0), -EFAULT, "is not guest memory");
 }
 END_TEST
 
@@ -652,7 +749,7 @@ START_TEST(mb_video_required)
 {
 	size_t len = mb_aout(1u << 2);
 
-	assert_rejected(plan_mb(len, NULL, NULL, 0), -ENOTSUP);
+	assert_rejected(plan_mb(len, NULL, NULL, 0), -ENOTSUP, "video mode");
 }
 END_TEST
 
@@ -660,7 +757,7 @@ START_TEST(mb_unknown_required_flag)
 {
 	size_t len = mb_aout(1u << 5);
 
-	assert_rejected(plan_mb(len, NULL, NULL, 0), -ENOTSUP);
+	assert_rejected(plan_mb(len, NULL, NULL, 0), -ENOTSUP, "unknown required flags");
 	/* Unknown optional flags are fine. */
 	len = mb_aout(1u << 20);
 	ck_assert_int_eq(plan_mb(len, NULL, NULL, 0), 0);
@@ -672,8 +769,8 @@ START_TEST(mb_too_many_modules)
 	static struct aug_module mods[AUG_MULTIBOOT_MAX_MODULES + 1];
 	size_t len = mb_aout(0);
 
-	assert_rejected(plan_mb(len, NULL, mods, AUG_MULTIBOOT_MAX_MODULES + 1), -EINVAL);
-	assert_rejected(plan_mb(len, NULL, NULL, 1), -EINVAL);
+	assert_rejected(plan_mb(len, NULL, mods, AUG_MULTIBOOT_MAX_MODULES + 1), -EINVAL, "modules (at most");
+	assert_rejected(plan_mb(len, NULL, NULL, 1), -EINVAL, "modules (at most");
 	ck_assert_int_eq(plan_mb(len, NULL, mods, AUG_MULTIBOOT_MAX_MODULES), 0);
 }
 END_TEST
@@ -683,7 +780,7 @@ START_TEST(mb_module_without_data)
 	struct aug_module mod = { .data = NULL, .len = 1 };
 	size_t len = mb_aout(0);
 
-	assert_rejected(plan_mb(len, NULL, &mod, 1), -EINVAL);
+	assert_rejected(plan_mb(len, NULL, &mod, 1), -EINVAL, "has no data");
 }
 END_TEST
 
@@ -693,7 +790,7 @@ START_TEST(mb_module_not_fitting)
 	struct aug_module mod = { .data = &byte, .len = 16 * MIB };
 	size_t len = mb_aout(0);
 
-	assert_rejected(plan_mb(len, NULL, &mod, 1), -ENOSPC);
+	assert_rejected(plan_mb(len, NULL, &mod, 1), -ENOSPC, "does not fit");
 }
 END_TEST
 
@@ -706,11 +803,29 @@ START_TEST(mb_cmdline_huge)
 	ck_assert_ptr_nonnull(s);
 	memset(s, 'x', LOADER_MAX_STRING + 1);
 	s[LOADER_MAX_STRING + 1] = 0;
-	assert_rejected(plan_mb(len, s, NULL, 0), -EINVAL);
-	assert_rejected(plan_mb(len, NULL, &mod, 1), -EINVAL);
+	assert_rejected(plan_mb(len, s, NULL, 0), -EINVAL, "command line longer");
+	assert_rejected(plan_mb(len, NULL, &mod, 1), -EINVAL, "too long a string");
 	s[LOADER_MAX_STRING] = 0;
 	ck_assert_int_eq(plan_mb(len, s, &mod, 1), 0);
 	free(s);
+}
+END_TEST
+
+/* The memory map is bounded: one entry per run of regions, 256 at most. */
+START_TEST(mb_memory_map_too_long)
+{
+	static struct aug_region many[1 + LOADER_MB_MAX_MMAP];
+	size_t len = mb_aout(0), i;
+
+	many[0] = (struct aug_region){ .gpa = 0, .size = 0xa0000 };
+	many[1] = (struct aug_region){ .gpa = MIB, .size = 16 * MIB };
+	/* Apart from each other: no two merge. */
+	for (i = 2; i < ARRAY_SIZE(many); i++)
+		many[i] = (struct aug_region){ .gpa = 32 * MIB + i * 0x2000, .size = 0x1000 };
+	assert_rejected(loader_plan_multiboot(plan, img, len, NULL, NULL, 0, many,
+					      ARRAY_SIZE(many)), -ENOSPC, "memory map entries");
+	ck_assert_int_eq(loader_plan_multiboot(plan, img, len, NULL, NULL, 0, many,
+					       ARRAY_SIZE(many) - 1), 0);
 }
 END_TEST
 
@@ -718,7 +833,7 @@ START_TEST(mb_not_elf_without_address_fields)
 {
 	memset(img, 0xf4, 0x100);
 	mb_header(0x10, 0);
-	assert_rejected(plan_mb(0x100, NULL, NULL, 0), -ENOEXEC);
+	assert_rejected(plan_mb(0x100, NULL, NULL, 0), -ENOEXEC, "neither address fields");
 }
 END_TEST
 
@@ -728,7 +843,7 @@ START_TEST(mb_bad_elf)
 
 	mb_header(0x200, 0);
 	PH32[2].p_filesz = 0x2000;
-	assert_rejected(plan_mb(len > 0x20c ? len : 0x20c, NULL, NULL, 0), -ENOEXEC);
+	assert_rejected(plan_mb(len > 0x20c ? len : 0x20c, NULL, NULL, 0), -ENOEXEC, "p_filesz");
 }
 END_TEST
 
@@ -957,7 +1072,7 @@ static uint8_t *at(uint64_t gpa)
 
 START_TEST(load_arguments)
 {
-	struct aug_mode_config boot;
+	struct aug_mode_config boot = { .size = sizeof(boot) };
 
 	ck_assert_int_eq(aug_load_flat(NULL, 0, img, 1, AUG_MODE_REAL, &boot), -EINVAL);
 	ck_assert_int_eq(aug_load_flat(&fake_vm, 0, NULL, 1, AUG_MODE_REAL, &boot), -EINVAL);
@@ -977,12 +1092,13 @@ END_TEST
 
 START_TEST(load_flat)
 {
-	struct aug_mode_config boot;
+	struct aug_mode_config boot = { .size = sizeof(boot) };
 	static const uint8_t code[] = { 0xf4, 0x01, 0x02 };
 
-	ck_assert_int_eq(aug_load_flat(&fake_vm, 0x9fffe, code, 3, AUG_MODE_REAL, &boot), -EFAULT);
-	ck_assert_int_eq(aug_load_flat(&fake_vm, UINT64_MAX, code, 3, AUG_MODE_REAL, &boot),
-			 -EFAULT);
+	assert_rejected(aug_load_flat(&fake_vm, 0x9fffe, code, 3, AUG_MODE_REAL, &boot), -EFAULT,
+			"not wholly guest memory");
+	assert_rejected(aug_load_flat(&fake_vm, UINT64_MAX, code, 3, AUG_MODE_REAL, &boot), -EFAULT,
+			"not wholly guest memory");
 	ck_assert(untouched());
 	ck_assert_int_eq(aug_load_flat(&fake_vm, 0x7c00, code, 3, AUG_MODE_REAL, &boot), 0);
 	ck_assert_mem_eq(at(0x7c00), code, 3);
@@ -996,7 +1112,7 @@ END_TEST
 
 START_TEST(load_elf_writes_segments_and_bss)
 {
-	struct aug_mode_config boot;
+	struct aug_mode_config boot = { .size = sizeof(boot) };
 	size_t len = elf32();
 	size_t i;
 
@@ -1014,7 +1130,7 @@ END_TEST
 
 START_TEST(load_elf_rejected_writes_nothing)
 {
-	struct aug_mode_config boot = { .mode = 77 };
+	struct aug_mode_config boot = { .size = sizeof(boot), .mode = 77 };
 	size_t len = elf32();
 
 	/* The first segment is fine, the second outside memory. */
@@ -1033,7 +1149,7 @@ START_TEST(load_multiboot_writes_info_and_modules)
 {
 	static const uint8_t mod[] = "module bytes";
 	const struct aug_module mods[] = { { .data = mod, .len = sizeof(mod), .cmdline = "m" } };
-	struct aug_mode_config boot;
+	struct aug_mode_config boot = { .size = sizeof(boot) };
 	size_t len = mb_aout(1);
 	uint32_t info, modp;
 
@@ -1055,7 +1171,7 @@ START_TEST(load_multiboot_rejected_writes_nothing)
 {
 	static const uint8_t byte;
 	const struct aug_module mods[] = { { .data = &byte, .len = 4 * MIB } };
-	struct aug_mode_config boot;
+	struct aug_mode_config boot = { .size = sizeof(boot) };
 	size_t len = mb_aout(0);
 
 	ck_assert_int_eq(aug_load_multiboot(&fake_vm, img, len, NULL, mods, 1, &boot), -ENOSPC);
@@ -1073,6 +1189,12 @@ static Suite *loader_suite(void)
 	tcase_add_test(tc, elf_truncated_ident);
 	tcase_add_test(tc, elf_truncated_header);
 	tcase_add_test(tc, elf_bad_magic);
+	tcase_add_test(tc, elf_wrong_ident_version);
+	tcase_add_test(tc, elf_limits_hold_where_memory_exists);
+	tcase_add_test(tc, loader_overlap_rules);
+	tcase_add_test(tc, loader_place_skips_read_only_memory);
+	tcase_add_test(tc, loader_place_ends_below_4g);
+	tcase_add_test(tc, elf_tables_moved_into_memory);
 	tcase_add_test(tc, elf_wrong_machine);
 	tcase_add_test(tc, elf_wrong_class);
 	tcase_add_test(tc, elf_wrong_endianness);
@@ -1116,6 +1238,7 @@ static Suite *loader_suite(void)
 	tcase_add_test(tc, mb_module_without_data);
 	tcase_add_test(tc, mb_module_not_fitting);
 	tcase_add_test(tc, mb_cmdline_huge);
+	tcase_add_test(tc, mb_memory_map_too_long);
 	tcase_add_test(tc, mb_not_elf_without_address_fields);
 	tcase_add_test(tc, mb_bad_elf);
 	tcase_add_test(tc, mb_aout_plan);

@@ -8,7 +8,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 
-#include "pc-internal.h"
+#include "hw-internal.h"
 
 #define PORT_ADDR 0xcf8
 #define PORT_DATA 0xcfc

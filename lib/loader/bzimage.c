@@ -9,8 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bytes.h"
-#include "pc-internal.h"
+#include "loader-internal.h"
 
 #define LOADED_HIGH 0x01
 #define CAN_USE_HEAP 0x80
@@ -141,7 +140,7 @@ int bzimage_place_initrd(const struct bzimage_info *info, const struct e820_entr
 			top = limit;
 		if (len > top)
 			continue;
-		addr = (top - len) & ~((uint64_t)AUG_PAGE_SIZE - 1);
+		addr = ALIGN_DOWN(top - len, AUG_PAGE_SIZE);
 		if (addr < map[i].addr || addr < low)
 			continue;
 		if (addr > best)
@@ -194,44 +193,45 @@ AUG_EXPORT int aug_linux_check_kernel(const void *kernel, size_t kernel_len)
 	return bzimage_parse(kernel, kernel_len, &info);
 }
 
-AUG_EXPORT int aug_load_linux(struct aug_vm *vm, const void *kernel, size_t kernel_len,
-			      const void *initrd, size_t initrd_len, const char *cmdline,
-			      struct aug_mode_config *ret_boot)
+/* An op of @plan copying @len bytes from @src at @off to @gpa. */
+static void add_op(struct loader_plan *plan, uint32_t src, uint64_t off, uint64_t len,
+		   uint64_t gpa)
+{
+	plan->ops[plan->nops++] = (struct loader_op){ .src = src, .off = off, .len = len, .gpa = gpa };
+}
+
+int loader_plan_linux(struct loader_plan *plan, const uint8_t *kernel, size_t kernel_len,
+		      size_t initrd_len, const char *cmdline, const struct aug_region *regions,
+		      size_t nregions)
 {
 	struct e820_entry map[E820_MAX];
 	struct bzimage_info info;
 	uint64_t initrd_addr = 0, low, pref;
-	size_t n, cmdlen;
-	uint8_t *zp;
+	size_t n, cmdlen = strlen(cmdline);
 	int ret;
 
-	if (!vm || !kernel || !ret_boot || (!initrd && initrd_len))
-		return -EINVAL;
 	ret = bzimage_parse(kernel, kernel_len, &info);
 	if (ret < 0)
 		return ret;
-	if (!cmdline)
-		cmdline = "";
-	cmdlen = strlen(cmdline);
 	if (cmdlen > info.cmdline_size || cmdlen > CMDLINE_MAX) {
 		aug_set_detail("command line of %zu bytes; the kernel takes %u at most", cmdlen,
 			       info.cmdline_size < CMDLINE_MAX ? info.cmdline_size : CMDLINE_MAX);
 		return -E2BIG;
 	}
 
-	n = e820_from_regions(vm->regions, vm->nregions, map, E820_MAX);
-	if (mem_check_span(vm->regions, vm->nregions, AUG_LINUX_BOOT_PARAMS, 4096) ||
-	    mem_check_span(vm->regions, vm->nregions, AUG_LINUX_CMDLINE, cmdlen + 1)) {
+	n = e820_from_regions(regions, nregions, map, E820_MAX);
+	if (mem_check_span(regions, nregions, AUG_LINUX_BOOT_PARAMS, 4096) ||
+	    mem_check_span(regions, nregions, AUG_LINUX_CMDLINE, cmdlen + 1)) {
 		aug_set_detail("no guest memory for the zero page and command line");
 		return -EFAULT;
 	}
 	/* A relocatable kernel decompresses at its preferred address when it
 	 * lies above the load address: both areas must be RAM. */
-	pref = info.version >= 0x020a ? get32((const uint8_t *)kernel + 0x258) : 0;
+	pref = info.version >= 0x020a ? get32(kernel + 0x258) : 0;
 	low = AUG_LINUX_KERNEL + (uint64_t)info.init_size;
-	if (pref > AUG_LINUX_KERNEL && pref < 0x100000000ull && pref + info.init_size > low)
+	if (pref > AUG_LINUX_KERNEL && pref < FOUR_GIB && pref + info.init_size > low)
 		low = pref + info.init_size;
-	if (mem_check_span(vm->regions, vm->nregions, AUG_LINUX_KERNEL, low - AUG_LINUX_KERNEL)) {
+	if (mem_check_span(regions, nregions, AUG_LINUX_KERNEL, low - AUG_LINUX_KERNEL)) {
 		aug_set_detail("guest memory too small for the kernel: it needs %llu bytes from 1 MiB",
 			       (unsigned long long)(low - AUG_LINUX_KERNEL));
 		return -EFAULT;
@@ -245,21 +245,40 @@ AUG_EXPORT int aug_load_linux(struct aug_vm *vm, const void *kernel, size_t kern
 		}
 	}
 
-	zp = malloc(4096);
-	if (!zp)
+	/* The plan's information blob: the zero page, then the command line. */
+	plan->info_len = 4096 + cmdlen + 1;
+	plan->info = malloc(plan->info_len);
+	if (!plan->info)
 		return -ENOMEM;
-	bzimage_boot_params(&info, kernel, map, n, AUG_LINUX_CMDLINE, initrd_addr, initrd_len, zp);
-	/* Every range was checked: these writes cannot fail. */
-	aug_vm_write_memory(vm, AUG_LINUX_KERNEL, (const uint8_t *)kernel + info.setup_len,
-			    info.kernel_len);
-	aug_vm_write_memory(vm, AUG_LINUX_CMDLINE, cmdline, cmdlen + 1);
+	bzimage_boot_params(&info, kernel, map, n, AUG_LINUX_CMDLINE, initrd_addr, initrd_len,
+			    plan->info);
+	memcpy(plan->info + 4096, cmdline, cmdlen + 1);
+	add_op(plan, LOADER_SRC_IMAGE, info.setup_len, info.kernel_len, AUG_LINUX_KERNEL);
+	add_op(plan, LOADER_SRC_INFO, 4096, cmdlen + 1, AUG_LINUX_CMDLINE);
 	if (initrd_len)
-		aug_vm_write_memory(vm, initrd_addr, initrd, initrd_len);
-	aug_vm_write_memory(vm, AUG_LINUX_BOOT_PARAMS, zp, 4096);
-	free(zp);
+		add_op(plan, LOADER_SRC_MODULE, 0, initrd_len, initrd_addr);
+	add_op(plan, LOADER_SRC_INFO, 0, 4096, AUG_LINUX_BOOT_PARAMS);
 
-	aug_mode_config_init(ret_boot, AUG_MODE_LONG64);
-	ret_boot->entry = AUG_LINUX_KERNEL + 0x200;
-	ret_boot->rsi = AUG_LINUX_BOOT_PARAMS;
+	mode_defaults(&plan->boot, AUG_MODE_LONG64);
+	plan->boot.entry = AUG_LINUX_KERNEL + 0x200;
+	plan->boot.rsi = AUG_LINUX_BOOT_PARAMS;
 	return 0;
+}
+
+AUG_EXPORT int aug_load_linux(struct aug_vm *vm, const void *kernel, size_t kernel_len,
+			      const void *initrd, size_t initrd_len, const char *cmdline,
+			      struct aug_mode_config *ret_boot)
+{
+	const struct aug_module initrd_mod = { .data = initrd, .len = initrd_len };
+	struct loader_plan *plan;
+	int ret;
+
+	if (!vm || !kernel || !sized_check(ret_boot, MODE_CONFIG_SIZE_V1) || (!initrd && initrd_len))
+		return -EINVAL;
+	plan = loader_plan_new();
+	if (!plan)
+		return -ENOMEM;
+	ret = loader_plan_linux(plan, kernel, kernel_len, initrd_len, cmdline ? cmdline : "",
+				vm->regions, vm->nregions);
+	return loader_finish(vm, plan, ret, kernel, &initrd_mod, ret_boot);
 }

@@ -7,7 +7,6 @@
 
 #include "loader-internal.h"
 
-#define GIB (1ull << 30)
 /* Four-level paging with 1 GiB entries in one PDPT. */
 #define LONG_MAP_MAX (512 * GIB)
 
@@ -172,8 +171,8 @@ int loader_parse_elf(struct loader_plan *plan, const uint8_t *image, size_t len,
 	ret = read_ehdr(image, len, &h);
 	if (ret < 0)
 		return ret;
-	if (!h.is64 && limit > LOADER_4G)
-		limit = LOADER_4G;
+	if (!h.is64 && limit > FOUR_GIB)
+		limit = FOUR_GIB;
 	entry = h.entry;
 	plan->nops = 0;
 	plan->end = 0;
@@ -221,7 +220,7 @@ int loader_parse_elf(struct loader_plan *plan, const uint8_t *image, size_t len,
 			       (unsigned long long)entry);
 		return -EFAULT;
 	}
-	aug_mode_config_init(&plan->boot, h.is64 ? AUG_MODE_LONG64 : AUG_MODE_PROT32);
+	mode_defaults(&plan->boot, h.is64 ? AUG_MODE_LONG64 : AUG_MODE_PROT32);
 	plan->boot.entry = entry;
 	return 0;
 }
@@ -243,7 +242,7 @@ int loader_plan_elf(struct loader_plan *plan, const uint8_t *image, size_t len,
 				"elf: loaded above the 512 GiB a long-mode identity map covers");
 			return -EFAULT;
 		}
-		plan->boot.identity_map_size = (top + GIB - 1) & ~(GIB - 1);
+		plan->boot.identity_map_size = ALIGN_UP(top, GIB);
 	}
 	return loader_place_tables(plan, regions, n);
 }
@@ -254,16 +253,11 @@ AUG_EXPORT int aug_load_elf(struct aug_vm *vm, const void *image, size_t len,
 	struct loader_plan *plan;
 	int ret;
 
-	if (!vm || !image || !ret_boot)
+	if (!vm || !image || !sized_check(ret_boot, MODE_CONFIG_SIZE_V1))
 		return -EINVAL;
 	plan = loader_plan_new();
 	if (!plan)
 		return -ENOMEM;
 	ret = loader_plan_elf(plan, image, len, vm->regions, vm->nregions);
-	if (!ret)
-		ret = loader_apply(vm, plan, image, NULL);
-	if (!ret)
-		*ret_boot = plan->boot;
-	loader_plan_free(plan);
-	return ret;
+	return loader_finish(vm, plan, ret, image, NULL, ret_boot);
 }

@@ -8,10 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pc-internal.h"
+#include "hw-internal.h"
 
-#define FOUR_GIB 0x100000000ull
-#define TWO_MIB 0x200000ull
 
 struct aug_pc {
 	struct aug_vm *vm;
@@ -24,18 +22,23 @@ struct aug_pc {
 	struct aug_pm *pm;
 };
 
-/* The size of the first published struct aug_pc_config. */
-#define PC_CONFIG_SIZE_V1 sizeof(struct aug_pc_config)
+/* The size of the first published struct aug_pc_config (sized.h). */
+#define PC_CONFIG_SIZE_V1 24
+_Static_assert(sizeof(struct aug_pc_config) >= PC_CONFIG_SIZE_V1, "v1 fields are kept");
 
-AUG_EXPORT void aug_pc_config_init(struct aug_pc_config *cfg)
+static void config_defaults(struct aug_pc_config *cfg)
 {
-	if (!cfg)
-		return;
-	memset(cfg, 0, sizeof(*cfg));
-	cfg->size = sizeof(*cfg);
-	cfg->ncpus = 1;
-	cfg->mem_size = 256ull << 20;
-	cfg->console_fd = -1;
+	*cfg = (struct aug_pc_config){
+		.size = sizeof(*cfg), .ncpus = 1, .mem_size = 256ull << 20, .console_fd = -1,
+	};
+}
+
+AUG_EXPORT int aug_pc_config_init(struct aug_pc_config *cfg, size_t size)
+{
+	struct aug_pc_config d;
+
+	config_defaults(&d);
+	return sized_init(cfg, size, &d, sizeof(d), PC_CONFIG_SIZE_V1);
 }
 
 /*
@@ -108,7 +111,7 @@ static int write_acpi(struct aug_pc *pc)
 	buf = malloc(AUG_ACPI_MAX_SIZE);
 	if (!buf)
 		return -ENOMEM;
-	aug_acpi_config_init(&acfg, pc->cfg.ncpus);
+	aug_acpi_config_init(&acfg, sizeof(acfg), pc->cfg.ncpus);
 	ret = aug_acpi_build(&acfg, AUG_ACPI_DEFAULT_ADDR, buf, AUG_ACPI_MAX_SIZE, &len);
 	if (!ret)
 		ret = aug_vm_write_memory(pc->vm, AUG_ACPI_DEFAULT_ADDR, buf, len);
@@ -130,7 +133,7 @@ static int create_devices(struct aug_pc *pc)
 	struct aug_serial_config scfg;
 	int ret;
 
-	aug_serial_config_init(&scfg);
+	aug_serial_config_init(&scfg, sizeof(scfg));
 	scfg.out_fd = pc->cfg.console_fd;
 	ret = aug_serial_create(pc->vm, &scfg, &pc->serial);
 	if (!ret)
@@ -151,19 +154,22 @@ AUG_EXPORT int aug_pc_create(struct aug_vm *vm, const struct aug_pc_config *cfg,
 	uint32_t i;
 	int ret;
 
-	if (!vm || !ret_pc || (cfg && cfg->size < PC_CONFIG_SIZE_V1))
+	struct aug_pc_config c;
+
+	if (!vm || !ret_pc)
+		return -EINVAL;
+	config_defaults(&c);
+	if (cfg && (ret = sized_import(&c, sizeof(c), cfg, PC_CONFIG_SIZE_V1)))
+		return ret;
+	if (c.reserved)
 		return -EINVAL;
 	pc = calloc(1, sizeof(*pc));
 	if (!pc)
 		return -ENOMEM;
-	if (cfg)
-		memcpy(&pc->cfg, cfg, sizeof(pc->cfg));
-	else
-		aug_pc_config_init(&pc->cfg);
-	pc->cfg.size = sizeof(pc->cfg);
+	pc->cfg = c;
 	pc->vm = vm;
 	if (!pc->cfg.ncpus || pc->cfg.ncpus > AUG_ACPI_MAX_CPUS || !pc->cfg.mem_size ||
-	    pc->cfg.mem_size % TWO_MIB) {
+	    pc->cfg.mem_size % (2 * MIB)) {
 		free(pc);
 		return -EINVAL;
 	}
@@ -238,7 +244,7 @@ AUG_EXPORT struct aug_serial *aug_pc_get_serial(const struct aug_pc *pc)
 AUG_EXPORT int aug_pc_load_linux(struct aug_pc *pc, const void *kernel, size_t kernel_len,
 				 const void *initrd, size_t initrd_len, const char *cmdline)
 {
-	struct aug_mode_config boot;
+	struct aug_mode_config boot = { .size = sizeof(boot) };
 	int ret;
 
 	if (!pc || !kernel)

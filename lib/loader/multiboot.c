@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bytes.h"
 #include "loader-internal.h"
 
 #define MB_MAGIC      0x1badb002u
@@ -134,7 +133,7 @@ static int plan_aout(struct loader_plan *plan, const uint8_t *image, size_t len,
 			       h->header_addr);
 		return -ENOEXEC;
 	}
-	if (load_size > LOADER_4G - h->load_addr) {
+	if (load_size > FOUR_GIB - h->load_addr) {
 		aug_set_detail("multiboot: image ends above 4 GiB");
 		return -ENOEXEC;
 	}
@@ -401,12 +400,12 @@ int loader_plan_multiboot(struct loader_plan *plan, const uint8_t *image, size_t
 				"multiboot: neither address fields (flag 16) nor an ELF image");
 			return -ENOEXEC;
 		}
-		ret = loader_parse_elf(plan, image, len, regions, n, LOADER_4G);
+		ret = loader_parse_elf(plan, image, len, regions, n, FOUR_GIB);
 	}
 	if (ret < 0)
 		return ret;
 	entry = plan->boot.entry;
-	aug_mode_config_init(&plan->boot, AUG_MODE_PROT32);
+	mode_defaults(&plan->boot, AUG_MODE_PROT32);
 	plan->boot.entry = entry;
 
 	ret = place_info(plan, cmdline, mods, nmods, strings, regions, n);
@@ -424,17 +423,12 @@ AUG_EXPORT int aug_load_multiboot(struct aug_vm *vm, const void *image, size_t l
 	struct loader_plan *plan;
 	int ret;
 
-	if (!vm || !image || !ret_boot)
+	if (!vm || !image || !sized_check(ret_boot, MODE_CONFIG_SIZE_V1))
 		return -EINVAL;
 	plan = loader_plan_new();
 	if (!plan)
 		return -ENOMEM;
 	ret = loader_plan_multiboot(plan, image, len, cmdline, mods, nmods, vm->regions,
 				    vm->nregions);
-	if (!ret)
-		ret = loader_apply(vm, plan, image, mods);
-	if (!ret)
-		*ret_boot = plan->boot;
-	loader_plan_free(plan);
-	return ret;
+	return loader_finish(vm, plan, ret, image, mods, ret_boot);
 }

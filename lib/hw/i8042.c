@@ -11,7 +11,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 
-#include "pc-internal.h"
+#include "hw-internal.h"
 
 #define PORT_DATA 0x60
 #define PORT_CMD 0x64

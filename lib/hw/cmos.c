@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pc-internal.h"
+#include "hw-internal.h"
 
 #define PORT_INDEX 0x70
 #define PORT_DATA 0x71

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "pc-internal.h"
+#include "hw-internal.h"
 
 #define IER_RDI 0x01	/* received data available */
 #define IER_THRI 0x02	/* transmitter holding register empty */
@@ -199,18 +199,23 @@ struct aug_serial {
 	struct uart uart;
 };
 
-/* The size of the first published struct aug_serial_config. */
-#define SERIAL_CONFIG_SIZE_V1 sizeof(struct aug_serial_config)
+/* The size of the first published struct aug_serial_config (sized.h). */
+#define SERIAL_CONFIG_SIZE_V1 32
+_Static_assert(sizeof(struct aug_serial_config) >= SERIAL_CONFIG_SIZE_V1, "v1 fields are kept");
 
-AUG_EXPORT void aug_serial_config_init(struct aug_serial_config *cfg)
+static void config_defaults(struct aug_serial_config *cfg)
 {
-	if (!cfg)
-		return;
-	memset(cfg, 0, sizeof(*cfg));
-	cfg->size = sizeof(*cfg);
-	cfg->base = 0x3f8;
-	cfg->irq = 4;
-	cfg->out_fd = -1;
+	*cfg = (struct aug_serial_config){
+		.size = sizeof(*cfg), .base = 0x3f8, .irq = 4, .out_fd = -1,
+	};
+}
+
+AUG_EXPORT int aug_serial_config_init(struct aug_serial_config *cfg, size_t size)
+{
+	struct aug_serial_config d;
+
+	config_defaults(&d);
+	return sized_init(cfg, size, &d, sizeof(d), SERIAL_CONFIG_SIZE_V1);
 }
 
 /* With the lock held: follow the interrupt condition. The line is only
@@ -262,23 +267,22 @@ static int serial_io(struct aug_vcpu *vcpu, uint16_t port, uint32_t size, int is
 AUG_EXPORT int aug_serial_create(struct aug_vm *vm, const struct aug_serial_config *cfg,
 				 struct aug_serial **ret_serial)
 {
+	struct aug_serial_config c;
 	struct aug_serial *s;
 	int ret;
 
 	if (!vm || !ret_serial)
 		return -EINVAL;
-	if (cfg && (cfg->size < SERIAL_CONFIG_SIZE_V1 || cfg->irq > 23 ||
-		    cfg->base > 0xfff8))
+	config_defaults(&c);
+	if (cfg && (ret = sized_import(&c, sizeof(c), cfg, SERIAL_CONFIG_SIZE_V1)))
+		return ret;
+	if (c.reserved0 || c.reserved1 || c.irq > 23 || c.base > 0xfff8)
 		return -EINVAL;
 
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
-	if (cfg)
-		memcpy(&s->cfg, cfg, sizeof(s->cfg));
-	else
-		aug_serial_config_init(&s->cfg);
-	s->cfg.size = sizeof(s->cfg);
+	s->cfg = c;
 	s->vm = vm;
 	uart_init(&s->uart);
 	pthread_mutex_init(&s->lock, NULL);

@@ -9,7 +9,7 @@
     them);
   - each public header compiles alone as strict C99 and as C++11.
 
-usage: abi-check.py --lib LIB --map MAP --include DIR --cc CC... --cxx CXX
+usage: abi-check.py --lib LIB --map MAP --include DIR... --cc CC... --cxx CXX
 """
 
 import argparse
@@ -98,13 +98,18 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--lib', required=True)
     ap.add_argument('--map', required=True)
-    ap.add_argument('--include', required=True, help='directory with augustus/*.h')
+    ap.add_argument('--include', required=True, action='append',
+                    help='directory with augustus/*.h (the sources, the generated ones)')
     ap.add_argument('--cc', required=True, help='C compiler command line')
     ap.add_argument('--cxx', help='C++ compiler command line (optional)')
     args = ap.parse_args()
 
-    hdir = os.path.join(args.include, 'augustus')
-    headers = sorted(os.path.join(hdir, h) for h in os.listdir(hdir) if h.endswith('.h'))
+    headers = []
+    for d in args.include:
+        hdir = os.path.join(d, 'augustus')
+        headers += [os.path.join(hdir, h) for h in os.listdir(hdir) if h.endswith('.h')]
+    headers.sort(key=os.path.basename)
+    incs = [a for d in args.include for a in ('-I', d)]
 
     mapped = map_symbols(args.map)
     exported, nodes = exported_symbols(args.lib)
@@ -134,9 +139,9 @@ def main():
                 fail('%s has an inline function' % os.path.basename(h))
 
     cc = shlex.split(args.cc) + ['-std=c99', '-pedantic', '-Werror', '-Wall', '-Wextra',
-                                 '-I', args.include, '-x', 'c']
+                                 '-x', 'c'] + incs
     cxx = (shlex.split(args.cxx) + ['-std=c++11', '-pedantic', '-Werror', '-Wall', '-Wextra',
-                                    '-I', args.include, '-x', 'c++']) if args.cxx else None
+                                    '-x', 'c++'] + incs) if args.cxx else None
     with tempfile.TemporaryDirectory() as tmp:
         for h in headers:
             compile_alone(cc, os.path.basename(h), tmp, 'c')

@@ -6,7 +6,8 @@
  * information structure. The guests are built from test/guests/ and report
  * through port 0xf4 (a status word) and port 0x3f8 (bytes).
  *
- * Exits 77 (skipped) when /dev/kvm cannot be opened.
+ * Without a usable /dev/kvm: exits 77 (skipped) with the reason, or fails
+ * when CI=true (test/kvm-required.h).
  */
 #include <check.h>
 #include <errno.h>
@@ -18,10 +19,11 @@
 
 #include <augustus/augustus.h>
 
+#include "../vm-fixture.h"
+
 #define MEM_SIZE       (32u << 20)
 #define RUN_TIMEOUT_NS (30ull * 1000 * 1000 * 1000)
 
-static struct aug_kvm *kvm;
 static struct aug_vm *vm;
 static struct aug_vcpu *vcpu;
 static uint8_t *host;
@@ -47,9 +49,8 @@ static int on_serial(struct aug_vcpu *v, uint16_t port, uint32_t size, int is_wr
 
 static void setup(void)
 {
-	ck_assert_int_eq(aug_kvm_open(NULL, &kvm), 0);
-	ck_assert_int_eq(aug_vm_create(kvm, NULL, &vm), 0);
-	ck_assert_int_eq(aug_vm_add_memory(vm, 0, MEM_SIZE, 0, (void **)&host), 0);
+	kvm_setup();
+	vm = vm_with_memory(MEM_SIZE, 0, (void **)&host);
 	/* Not zero: the loaders must zero-fill the bss themselves. */
 	memset(host, 0xaa, MEM_SIZE);
 	ck_assert_int_eq(aug_vm_register_pio(vm, 0xf4, 1, on_status, NULL), 0);
@@ -63,62 +64,42 @@ static void setup(void)
 static void teardown(void)
 {
 	aug_vm_destroy(vm);
-	aug_kvm_close(kvm);
+	kvm_teardown();
 }
 
-static void *slurp(const char *name, size_t *ret_len)
-{
-	char path[4096];
-	FILE *f;
-	void *buf = malloc(1 << 16);
-
-	snprintf(path, sizeof(path), "%s/%s", GUEST_DIR, name);
-	f = fopen(path, "rb");
-	ck_assert_msg(f != NULL, "cannot open %s", path);
-	ck_assert_ptr_nonnull(buf);
-	*ret_len = fread(buf, 1, 1 << 16, f);
-	fclose(f);
-	ck_assert_uint_gt(*ret_len, 0);
-	return buf;
-}
+/* Room for the largest guest image. */
+static char img[1 << 16];
 
 /* Start the vCPU as the loader said and run it to its HLT. */
 static void run(const struct aug_mode_config *boot)
 {
 	struct aug_exit exit;
-	int ret;
 
 	ck_assert_int_eq(aug_vcpu_setup_mode(vcpu, boot), 0);
-	ret = aug_vcpu_run_timeout(vcpu, RUN_TIMEOUT_NS, &exit);
-	ck_assert_msg(ret == 0, "run: %s (%s)", aug_strerror(ret), aug_error_detail());
-	ck_assert_msg(exit.reason == AUG_EXIT_HLT, "exit %s", aug_exit_reason_name(exit.reason));
+	run_expect_exit(vcpu, RUN_TIMEOUT_NS, &exit, AUG_EXIT_HLT);
+}
+
+/* ELF guest @file loads in @mode, runs and reports @want on port 0xf4. */
+static void elf(const char *file, uint32_t mode, uint32_t want)
+{
+	struct aug_mode_config boot = { .size = sizeof(boot) };
+	size_t len = guest_file_load(file, img, sizeof(img));
+
+	ck_assert_int_eq(aug_load_elf(vm, img, len, &boot), 0);
+	ck_assert_uint_eq(boot.mode, mode);
+	run(&boot);
+	ck_assert_uint_eq(status, want);
 }
 
 START_TEST(elf32_runs_in_protected_mode)
 {
-	struct aug_mode_config boot;
-	size_t len;
-	void *img = slurp("guest-elf32.elf", &len);
-
-	ck_assert_int_eq(aug_load_elf(vm, img, len, &boot), 0);
-	ck_assert_uint_eq(boot.mode, AUG_MODE_PROT32);
-	run(&boot);
-	ck_assert_uint_eq(status, 0xe1f32);
-	free(img);
+	elf("guest-elf32.elf", AUG_MODE_PROT32, 0xe1f32);
 }
 END_TEST
 
 START_TEST(elf64_runs_in_long_mode)
 {
-	struct aug_mode_config boot;
-	size_t len;
-	void *img = slurp("guest-elf64.elf", &len);
-
-	ck_assert_int_eq(aug_load_elf(vm, img, len, &boot), 0);
-	ck_assert_uint_eq(boot.mode, AUG_MODE_LONG64);
-	run(&boot);
-	ck_assert_uint_eq(status, 0xe1f64);
-	free(img);
+	elf("guest-elf64.elf", AUG_MODE_LONG64, 0xe1f64);
 }
 END_TEST
 
@@ -128,9 +109,8 @@ static void multiboot(const char *file)
 	const struct aug_module mods[] = {
 		{ .data = mod, .len = sizeof(mod) - 1, .cmdline = "m0" }
 	};
-	struct aug_mode_config boot;
-	size_t len;
-	void *img = slurp(file, &len);
+	struct aug_mode_config boot = { .size = sizeof(boot) };
+	size_t len = guest_file_load(file, img, sizeof(img));
 
 	ck_assert_int_eq(aug_load_multiboot(vm, img, len, "console=ttyS0 hello", mods, 1, &boot),
 			 0);
@@ -138,7 +118,6 @@ static void multiboot(const char *file)
 	run(&boot);
 	ck_assert_uint_eq(status, 0x600d0001);
 	ck_assert_str_eq(serial, "console=ttyS0 hello+module");
-	free(img);
 }
 
 START_TEST(multiboot_elf_reads_its_information)
@@ -157,15 +136,6 @@ int main(void)
 {
 	Suite *s = suite_create("loader-kvm");
 	TCase *tc = tcase_create("guests");
-	SRunner *sr;
-	int failed, fd;
-
-	fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-	if (fd < 0) {
-		fprintf(stderr, "test-loader-kvm: no usable /dev/kvm, skipped\n");
-		return 77;
-	}
-	close(fd);
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
@@ -174,9 +144,5 @@ int main(void)
 	tcase_add_test(tc, multiboot_elf_reads_its_information);
 	tcase_add_test(tc, multiboot_address_fields_read_its_information);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return run_kvm_suite(s);
 }
