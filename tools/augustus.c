@@ -48,8 +48,9 @@ void tool_kvm_error(const char *dev, int err)
 	if (!dev)
 		dev = "/dev/kvm";
 	if (err == -ENOENT)
-		fprintf(stderr, "%s: %s does not exist: is the kvm module loaded? "
-			"('augustus info' tells what this host offers)\n", tool_name, dev);
+		fprintf(stderr, "%s: %s does not exist: is the kvm module loaded?%s\n", tool_name,
+			dev, strcmp(tool_name, "augustus info") ?
+			" ('augustus info' tells what this host offers)" : "");
 	else if (err == -EACCES || err == -EPERM)
 		fprintf(stderr, "%s: cannot open %s: permission denied; add yourself to its "
 			"group (sudo usermod -aG kvm $USER, then log in again)\n", tool_name, dev);

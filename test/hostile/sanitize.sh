@@ -72,6 +72,11 @@ stage_valgrind() {	# the setup sets its own factor
 	suite "$prefix-valgrind"
 }
 
+# The harness VM holds the instrumented build tree in its initramfs, and
+# the sanitizers' and valgrind's own memory besides: the tests that fill
+# every memory slot of a VM were seen killed for memory at 1 GiB.
+export AUG_HARNESS_MEM="${AUG_HARNESS_MEM:-4096}"
+
 for s in $stages; do
 	t0=$(date +%s)
 	log "$s: start"
