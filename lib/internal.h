@@ -117,6 +117,7 @@ struct aug_vm {
 
 	struct aug_region *regions;
 	size_t nregions;
+	size_t regions_cap;	/* allocated entries */
 
 	struct aug_vcpu **vcpus;
 	size_t nvcpus;

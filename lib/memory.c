@@ -125,10 +125,17 @@ static int add_region(struct aug_vm *vm, uint64_t gpa, uint64_t size, void *host
 	if (size > SIZE_MAX)
 		return -ENOMEM;
 
-	grown = realloc(vm->regions, (vm->nregions + 1) * sizeof(*grown));
-	if (!grown)
-		return -ENOMEM;
-	vm->regions = grown;
+	if (vm->nregions >= vm->regions_cap) {
+		/* doubled: a VM filling all its slots copies the array
+		 * O(log n) times, not n */
+		size_t cap = vm->regions_cap ? 2 * vm->regions_cap : 8;
+
+		grown = realloc(vm->regions, cap * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+		vm->regions = grown;
+		vm->regions_cap = cap;
+	}
 	ret = free_slot(vm, &r.slot);
 	if (ret < 0)
 		return ret;

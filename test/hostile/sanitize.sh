@@ -55,19 +55,19 @@ suite() {
 
 # Timeouts, meson's and the harness VM's, grow with the instrumentation.
 stage_asan() {
-	export AUG_TEST_TIMEOUT_FACTOR=3
+	export AUG_TEST_TIMEOUT_FACTOR=3 CK_TIMEOUT_MULTIPLIER=3
 	SUITE_ARGS='--timeout-multiplier 3'
 	suite "$prefix-asan" -Db_sanitize=address,undefined -Db_lundef=false
 }
 
 stage_tsan() {
-	export AUG_TEST_TIMEOUT_FACTOR=5
+	export AUG_TEST_TIMEOUT_FACTOR=5 CK_TIMEOUT_MULTIPLIER=5
 	SUITE_ARGS='--timeout-multiplier 5'
 	suite "$prefix-tsan" -Db_sanitize=thread -Db_lundef=false
 }
 
 stage_valgrind() {	# the setup sets its own factor
-	unset AUG_TEST_TIMEOUT_FACTOR
+	unset AUG_TEST_TIMEOUT_FACTOR CK_TIMEOUT_MULTIPLIER
 	SUITE_ARGS='--setup=valgrind'
 	suite "$prefix-valgrind"
 }
