@@ -58,13 +58,19 @@ void tool_kvm_error(const char *dev, int err)
 		fprintf(stderr, "%s: cannot use %s: %s\n", tool_name, dev, aug_strerror(err));
 }
 
+int tool_bad_value(const char *opt, const char *arg, const char *expected)
+{
+	fprintf(stderr, "%s: bad value '%s' for --%s: expected %s\n", tool_name, arg, opt,
+		expected);
+	return -EINVAL;
+}
+
 int tool_parse_u64(const char *opt, const char *arg, uint64_t *ret)
 {
 	if (!parse_u64(arg, ret))
 		return 0;
-	fprintf(stderr, "%s: bad value '%s' for --%s: expected a number (decimal or 0x hex) "
-		"with an optional K, M or G suffix, at most 2^64 - 1\n", tool_name, arg, opt);
-	return -EINVAL;
+	return tool_bad_value(opt, arg, "a number (decimal or 0x hex) with an optional K, M "
+					"or G suffix, at most 2^64 - 1");
 }
 
 int tool_read_file(const char *path, uint8_t **ret_buf, size_t *ret_len)

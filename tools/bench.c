@@ -304,13 +304,6 @@ static void usage_bench(FILE *f)
 		   "  mode, raw ioctls against the library, R interleaved rounds.\n");
 }
 
-static int bad_value(const char *opt, const char *arg, const char *expected)
-{
-	fprintf(stderr, "%s: bad value '%s' for --%s: expected %s\n", tool_name, arg, opt,
-		expected);
-	return EXIT_USAGE;
-}
-
 int cmd_bench(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -333,16 +326,22 @@ int cmd_bench(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "n:r:o:d:sh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
-			if (parse_u64(optarg, &n) || !n || n > UINT32_MAX)
-				return bad_value("exits", optarg, "1 to 4294967295");
+			if (parse_u64(optarg, &n) || !n || n > UINT32_MAX) {
+				tool_bad_value("exits", optarg, "1 to 4294967295");
+				return EXIT_USAGE;
+			}
 			break;
 		case 'r':
-			if (parse_u64(optarg, &rounds) || !rounds || rounds > 256)
-				return bad_value("rounds", optarg, "1 to 256");
+			if (parse_u64(optarg, &rounds) || !rounds || rounds > 256) {
+				tool_bad_value("rounds", optarg, "1 to 256");
+				return EXIT_USAGE;
+			}
 			break;
 		case 'o':
-			if (strcmp(optarg, "raw") && strcmp(optarg, "lib"))
-				return bad_value("only", optarg, "raw or lib");
+			if (strcmp(optarg, "raw") && strcmp(optarg, "lib")) {
+				tool_bad_value("only", optarg, "raw or lib");
+				return EXIT_USAGE;
+			}
 			only = optarg;
 			break;
 		case 'd':

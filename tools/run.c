@@ -167,13 +167,6 @@ static int parse_mode(const char *s, uint32_t *ret)
 	return -EINVAL;
 }
 
-static int bad_value(const char *arg, const char *opt, const char *expected)
-{
-	fprintf(stderr, "%s: bad value '%s' for --%s: expected %s\n", tool_name, arg, opt,
-		expected);
-	return -EINVAL;
-}
-
 struct run_opts {
 	uint64_t mem, load, entry, stack, xport, smp, timeout_ms;
 	uint32_t mode;
@@ -246,12 +239,12 @@ static int parse_run(int argc, char **argv, struct run_opts *o)
 		case 'n': dst = &o->smp; break;
 		case 'M':
 			if (parse_mode(optarg, &o->mode))
-				return bad_value(optarg, "mode", "real, prot32, paged32 or long64");
+				return tool_bad_value("mode", optarg, "real, prot32, paged32 or long64");
 			continue;
 		case 't':
 			secs = strtod(optarg, &end);
 			if (*end || end == optarg || !(secs > 0) || secs > 1e6)
-				return bad_value(optarg, "timeout",
+				return tool_bad_value("timeout", optarg,
 						 "seconds, more than 0 and at most 1000000");
 			o->timeout_ms = (uint64_t)(secs * 1000) ? (uint64_t)(secs * 1000) : 1;
 			continue;

@@ -65,6 +65,8 @@ extern const char *tool_name;
 void tool_error(const char *what, int err);
 /* aug_kvm_open() of @dev (NULL: /dev/kvm) failed with @err. */
 void tool_kvm_error(const char *dev, int err);
+/* "bad value '@arg' for --@opt: expected @expected"; returns -EINVAL. */
+int tool_bad_value(const char *opt, const char *arg, const char *expected);
 /* @arg of option --@opt as parse_u64() reads it; says what is wrong. */
 int tool_parse_u64(const char *opt, const char *arg, uint64_t *ret);
 /* The whole regular file @path, in a buffer to free(); -errno (EISDIR,
