@@ -12,7 +12,7 @@
 
 #include <augustus/augustus.h>
 
-#include "../kvm-required.h"
+#include "../vm-fixture.h"
 
 /* ---- the 1.0 layouts ---- */
 struct v1_vm_config {
@@ -101,8 +101,6 @@ static int guard_intact(const uint8_t *g)
 			return 0;
 	return 1;
 }
-
-static struct aug_kvm *kvm;
 
 START_TEST(init_writes_only_the_callers_bytes)
 {
@@ -260,35 +258,15 @@ START_TEST(v1_structs_work_with_every_function)
 }
 END_TEST
 
-static void kvm_setup(void)
-{
-	int err = aug_kvm_open(NULL, &kvm);
-
-	ck_assert_msg(!err, "no usable KVM: %s", aug_strerror(err));
-}
-
-static void kvm_teardown(void)
-{
-	aug_kvm_close(kvm);
-}
-
 int main(void)
 {
 	Suite *s = suite_create("v1-caller");
 	TCase *tc = tcase_create("v1");
-	int missing = kvm_missing_status(), failed;
-	SRunner *sr;
 
-	if (missing)
-		return missing;
 	tcase_add_checked_fixture(tc, kvm_setup, kvm_teardown);
 	tcase_add_test(tc, init_writes_only_the_callers_bytes);
 	tcase_add_test(tc, newer_callers_larger_struct_is_read_safely);
 	tcase_add_test(tc, v1_structs_work_with_every_function);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return run_kvm_suite(s);
 }
