@@ -161,13 +161,22 @@ AUG_EXPORT int aug_vcpu_set_regs(struct aug_vcpu *vcpu, const struct aug_regs *r
 	return ret < 0 ? ret : 0;
 }
 
+/* Field by field into zeroed memory: the padding the caller gets is zero,
+ * never bytes of our stack. */
 static void seg_from_kvm(struct aug_segment *o, const struct kvm_segment *s)
 {
-	*o = (struct aug_segment){
-		.base = s->base, .limit = s->limit, .selector = s->selector,
-		.type = s->type, .present = s->present, .dpl = s->dpl, .db = s->db,
-		.s = s->s, .l = s->l, .g = s->g, .avl = s->avl, .unusable = s->unusable,
-	};
+	o->base = s->base;
+	o->limit = s->limit;
+	o->selector = s->selector;
+	o->type = s->type;
+	o->present = s->present;
+	o->dpl = s->dpl;
+	o->db = s->db;
+	o->s = s->s;
+	o->l = s->l;
+	o->g = s->g;
+	o->avl = s->avl;
+	o->unusable = s->unusable;
 }
 
 static void seg_to_kvm(struct kvm_segment *o, const struct aug_segment *s)
@@ -187,6 +196,7 @@ int vcpu_get_sregs(struct aug_vcpu *vcpu, struct aug_sregs *out, struct kvm_sreg
 
 	if (ret < 0)
 		return ret;
+	memset(out, 0, sizeof(*out));
 	seg_from_kvm(&out->cs, &raw->cs);
 	seg_from_kvm(&out->ds, &raw->ds);
 	seg_from_kvm(&out->es, &raw->es);
@@ -195,8 +205,10 @@ int vcpu_get_sregs(struct aug_vcpu *vcpu, struct aug_sregs *out, struct kvm_sreg
 	seg_from_kvm(&out->ss, &raw->ss);
 	seg_from_kvm(&out->tr, &raw->tr);
 	seg_from_kvm(&out->ldt, &raw->ldt);
-	out->gdt = (struct aug_dtable){ .base = raw->gdt.base, .limit = raw->gdt.limit };
-	out->idt = (struct aug_dtable){ .base = raw->idt.base, .limit = raw->idt.limit };
+	out->gdt.base = raw->gdt.base;
+	out->gdt.limit = raw->gdt.limit;
+	out->idt.base = raw->idt.base;
+	out->idt.limit = raw->idt.limit;
 	out->cr0 = raw->cr0;
 	out->cr2 = raw->cr2;
 	out->cr3 = raw->cr3;
@@ -243,7 +255,7 @@ AUG_EXPORT int aug_vcpu_get_sregs(struct aug_vcpu *vcpu, struct aug_sregs *ret_s
 		return -EINVAL;
 	ret = vcpu_get_sregs(vcpu, &s, &raw);
 	if (!ret)
-		*ret_sregs = s;
+		memcpy(ret_sregs, &s, sizeof(s));
 	return ret;
 }
 

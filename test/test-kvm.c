@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -535,12 +536,31 @@ START_TEST(regs_round_trip)
 }
 END_TEST
 
+/* The bytes of @p from @from to @to are zero: padding must not carry the
+ * library's stack to the caller. */
+static void assert_zero_bytes(const void *p, size_t from, size_t to)
+{
+	for (size_t i = from; i < to; i++)
+		ck_assert_msg(!((const uint8_t *)p)[i], "padding byte %zu is 0x%02x", i,
+			      ((const uint8_t *)p)[i]);
+}
+
 START_TEST(sregs_round_trip)
 {
+	const struct aug_segment *segs[8];
 	struct aug_sregs s, out;
+	size_t i;
 
 	load_guest("hlt", 0);
+	memset(&s, 0xa5, sizeof(s));
 	ck_assert_int_eq(aug_vcpu_get_sregs(vcpu, &s), 0);
+	segs[0] = &s.cs, segs[1] = &s.ds, segs[2] = &s.es, segs[3] = &s.fs;
+	segs[4] = &s.gs, segs[5] = &s.ss, segs[6] = &s.tr, segs[7] = &s.ldt;
+	for (i = 0; i < sizeof(segs) / sizeof(segs[0]); i++)
+		assert_zero_bytes(segs[i], offsetof(struct aug_segment, unusable) + 1,
+				  sizeof(struct aug_segment));
+	assert_zero_bytes(&s.gdt, offsetof(struct aug_dtable, limit) + 2, sizeof(s.gdt));
+	assert_zero_bytes(&s.idt, offsetof(struct aug_dtable, limit) + 2, sizeof(s.idt));
 	ck_assert_uint_eq(s.cs.base, 0);
 	s.ds.selector = 0x1234;
 	s.ds.base = 0x12340;
