@@ -22,7 +22,9 @@ AUG_EXPORT const char *aug_strerror(int err)
 	case ENODEV:
 		return "the device is not a KVM device";
 	case EPROTO:
-		return "unsupported KVM API version (12 is required)";
+		return "unsupported KVM API version (12 is required), or an exit KVM left cannot be trusted";
+	case EAGAIN:
+		return "a timer or thread could not be created for now; try again";
 	case EOPNOTSUPP:
 		return "not supported: a KVM capability is missing, the image asks for something the loader cannot give, or the library is too old";
 	case EBUSY:

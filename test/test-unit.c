@@ -839,7 +839,7 @@ START_TEST(strerror_documented_codes)
 	static const int codes[] = {
 		EINVAL, ENOENT, EACCES, EPERM, ENODEV, EPROTO, EOPNOTSUPP, ENOTSUP,
 		EBUSY, EEXIST, ENOSPC, ENOMEM, EMFILE, ENFILE, EFAULT, E2BIG,
-		ENOBUFS, EINTR, ENOEXEC, ETIMEDOUT, ENXIO,
+		ENOBUFS, EINTR, ENOEXEC, ETIMEDOUT, ENXIO, EAGAIN,
 	};
 	const char *unknown = aug_strerror(-123456);
 	size_t i;

@@ -89,6 +89,8 @@ int aug_vcpu_get_fd(const struct aug_vcpu *vcpu);
  * -EINTR if a signal interrupted the run (*@ret_exit is AUG_EXIT_INTR); the
  * vCPU is intact and may be run again;
  * a handler's negative return, with *@ret_exit the exit it was handling;
+ * -EPROTO if KVM left an IO or MMIO exit whose sizes are impossible (a
+ * corrupt run area: nothing is read or written outside it);
  * another negative errno if KVM_RUN failed (-EFAULT, -ENOEXEC...; the detail
  * says so), *@ret_exit is then not written.
  */
@@ -112,7 +114,14 @@ int aug_vcpu_run(struct aug_vcpu *vcpu, struct aug_exit *ret_exit);
  */
 int aug_vcpu_kick(struct aug_vcpu *vcpu);
 
-/* The signal aug_vcpu_kick() and deadlines use (SIGRTMIN + 6 at run time). */
+/**
+ * aug_kick_signal() - the signal that kicks and deadlines use
+ *
+ * A program that blocks signals in its vCPU threads must leave this one
+ * unblocked there, and must not use it for anything else.
+ *
+ * Return: the signal number, SIGRTMIN + 6 (known only at run time).
+ */
 int aug_kick_signal(void);
 
 /**
