@@ -84,6 +84,7 @@ struct mmio_range {
 	uint64_t size;
 	aug_mmio_fn fn;
 	void *opaque;
+	uint32_t id;	/* below AUG_MMIO_MAX_RANGES, unique in the table */
 };
 
 struct mmio_table {
@@ -128,8 +129,41 @@ struct aug_vm {
 	struct mmio_table mmio;
 };
 
+/* stats.c: a vCPU's counters, in one anonymous mapping: pages of the port
+ * array that no exit touched cost nothing. Exits by reason leave out IO
+ * and MMIO, which are the sums of @ports and of @mmio + @mmio_unclaimed:
+ * one increment less on the hot paths. */
+struct vcpu_stats {
+	uint64_t ports[65536];	/* first: page aligned for madvise() */
+	uint64_t exits[32];
+	uint64_t mmio_unclaimed;
+	uint64_t run_ticks;
+	uint64_t handler_ticks;
+	uint64_t run_hist[AUG_STATS_BUCKETS];
+	uint64_t handler_hist[AUG_STATS_BUCKETS];
+	uint64_t mmio[AUG_MMIO_MAX_RANGES];	/* by struct mmio_range.id */
+};
+
+struct vcpu_stats *stats_new(void);
+void stats_free(struct vcpu_stats *s);
+/* Zero every vCPU's count of the MMIO range @id (a new range took it). */
+void stats_clear_mmio_range(struct aug_vm *vm, uint32_t id);
+
+/* Add a duration of @ticks to a histogram and its total. The bucket is
+ * bsr's 64-bit result as it stands: 63 - __builtin_clzll() costs a sign
+ * extension more on the path of every exit. */
+static inline void stats_add_time(uint64_t *hist, uint64_t *total, uint64_t ticks)
+{
+	uint64_t bucket;
+
+	__asm__("bsr %1, %0" : "=r"(bucket) : "r"(ticks | 1) : "cc");
+	hist[bucket]++;
+	*total += ticks;
+}
+
 struct aug_vcpu {
 	struct aug_vm *vm;
+	struct vcpu_stats *stats;
 	int fd;
 	uint32_t id;
 	struct kvm_run *run;

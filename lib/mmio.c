@@ -42,10 +42,23 @@ const struct mmio_range *mmio_table_lookup(const struct mmio_table *t, uint64_t 
 	return i < t->n && t->ranges[i].addr <= addr ? &t->ranges[i] : NULL;
 }
 
+/* The lowest id no range has: the index of its per-vCPU counter (stats.c). */
+static uint32_t free_id(const struct mmio_table *t)
+{
+	uint64_t used[AUG_MMIO_MAX_RANGES / 64] = { 0 };
+	uint32_t i;
+
+	for (i = 0; i < t->n; i++)
+		used[t->ranges[i].id / 64] |= 1ull << (t->ranges[i].id % 64);
+	for (i = 0; ~used[i] == 0; i++)
+		;
+	return i * 64 + (uint32_t)__builtin_ctzll(~used[i]);
+}
+
 int mmio_table_insert(struct mmio_table *t, uint64_t addr, uint64_t size,
 		      aug_mmio_fn fn, void *opaque)
 {
-	uint32_t i;
+	uint32_t i, id;
 
 	if (!fn || !size || addr + (size - 1) < addr)
 		return -EINVAL;
@@ -63,9 +76,10 @@ int mmio_table_insert(struct mmio_table *t, uint64_t addr, uint64_t size,
 		t->ranges = r;
 		t->cap = cap;
 	}
+	id = free_id(t);	/* before the move duplicates an entry */
 	memmove(&t->ranges[i + 1], &t->ranges[i], (t->n - i) * sizeof(*t->ranges));
 	t->ranges[i] = (struct mmio_range){
-		.addr = addr, .size = size, .fn = fn, .opaque = opaque,
+		.addr = addr, .size = size, .fn = fn, .opaque = opaque, .id = id,
 	};
 	t->n++;
 	return 0;
@@ -87,9 +101,14 @@ int mmio_table_remove(struct mmio_table *t, uint64_t addr, uint64_t size)
 AUG_EXPORT int aug_vm_register_mmio(struct aug_vm *vm, uint64_t addr, uint64_t size,
 				    aug_mmio_fn fn, void *opaque)
 {
+	int ret;
+
 	if (!vm)
 		return -EINVAL;
-	return mmio_table_insert(&vm->mmio, addr, size, fn, opaque);
+	ret = mmio_table_insert(&vm->mmio, addr, size, fn, opaque);
+	if (!ret)	/* the id may be a removed range's: its counts are not ours */
+		stats_clear_mmio_range(vm, mmio_table_lookup(&vm->mmio, addr)->id);
+	return ret;
 }
 
 AUG_EXPORT int aug_vm_unregister_mmio(struct aug_vm *vm, uint64_t addr, uint64_t size)

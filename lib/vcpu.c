@@ -54,6 +54,11 @@ AUG_EXPORT int aug_vcpu_create(struct aug_vm *vm, uint32_t id, struct aug_vcpu *
 	vcpu = calloc(1, sizeof(*vcpu));
 	if (!vcpu)
 		return -ENOMEM;
+	vcpu->stats = stats_new();
+	if (!vcpu->stats) {
+		free(vcpu);
+		return -ENOMEM;
+	}
 	vcpu->vm = vm;
 	vcpu->id = id;
 	vcpu->run_size = (size_t)vm->run_size;
@@ -88,6 +93,7 @@ err_close:
 	close(vcpu->fd);
 err_free:
 	pthread_mutex_destroy(&vcpu->kick_lock);
+	stats_free(vcpu->stats);
 	free(vcpu);
 	return ret;
 }
@@ -112,6 +118,7 @@ AUG_EXPORT void aug_vcpu_destroy(struct aug_vcpu *vcpu)
 	munmap(vcpu->run, vcpu->run_size);
 	close(vcpu->fd);
 	pthread_mutex_destroy(&vcpu->kick_lock);
+	stats_free(vcpu->stats);
 	free(vcpu);
 }
 

@@ -922,6 +922,137 @@ END_TEST
 static const char *case_names[64];
 static unsigned int ncases, next_case;
 
+/* ---- exit statistics ---- */
+
+static uint64_t hist_sum(const uint64_t *h)
+{
+	uint64_t n = 0;
+
+	for (int i = 0; i < AUG_STATS_BUCKETS; i++)
+		n += h[i];
+	return n;
+}
+
+/* The total lies within the bounds its histogram gives: bucket i holds
+ * durations of 2^i to 2^(i+1) - 1 ticks. */
+static void check_hist(const uint64_t *h, uint64_t total)
+{
+	unsigned __int128 lo = 0, hi = 0;
+
+	for (int i = 0; i < AUG_STATS_BUCKETS; i++) {
+		lo += (unsigned __int128)h[i] * (i ? (unsigned __int128)1 << i : 0);
+		hi += (unsigned __int128)h[i] * (((unsigned __int128)2 << i) - 1);
+	}
+	ck_assert_msg(total >= lo && total <= hi, "total %llu outside its histogram",
+		      (unsigned long long)total);
+}
+
+START_TEST(exit_statistics_count_every_exit)
+{
+	struct pio_log log = { .ret = AUG_CONTINUE };
+	struct aug_port_stat ports[4];
+	struct aug_vcpu_stats st;
+	struct aug_exit e;
+	uint32_t n = 99;
+
+	load_guest("out", 0);
+	/* 0x10 and 0x12 to the handler, 0x14 to the caller */
+	ck_assert_int_eq(aug_vm_register_pio(vm, 0x10, 4, pio_record, &log), 0);
+	run_expect_io(&e, 0x14, 4, AUG_IO_OUT);
+	run_expect(&e, AUG_EXIT_HLT);
+
+	memset(&st, 0xa5, sizeof(st));
+	ck_assert_int_eq(aug_vcpu_get_stats(vcpu, &st), 0);
+	ck_assert_uint_eq(st.exits[AUG_EXIT_IO], 3);
+	ck_assert_uint_eq(st.exits[AUG_EXIT_HLT], 1);
+	for (int r = 0; r < 32; r++)
+		if (r != AUG_EXIT_IO && r != AUG_EXIT_HLT)
+			ck_assert_uint_eq(st.exits[r], 0);
+	ck_assert_uint_eq(st.mmio_unclaimed, 0);
+	/* one KVM_RUN per exit, and each exit dispatched and timed once */
+	ck_assert_uint_eq(hist_sum(st.run_hist), 4);
+	ck_assert_uint_eq(hist_sum(st.handler_hist), 4);
+	check_hist(st.run_hist, st.run_ticks);
+	check_hist(st.handler_hist, st.handler_ticks);
+	ck_assert_uint_gt(st.run_ticks, 0);
+	if (aug_kvm_check_cap(kvm, KVM_CAP_GET_TSC_KHZ) > 0)
+		ck_assert_uint_gt(st.tsc_khz, 0);
+	for (size_t i = 0; i < ARRAY_SIZE(st.reserved); i++)
+		ck_assert_uint_eq(st.reserved[i], 0);
+
+	ck_assert_int_eq(aug_vcpu_get_port_stats(vcpu, NULL, 0, &n), 0);
+	ck_assert_uint_eq(n, 3);
+	n = 99;
+	ck_assert_int_eq(aug_vcpu_get_port_stats(vcpu, ports, 2, &n), -E2BIG);
+	ck_assert_uint_eq(n, 99);
+	ck_assert_int_eq(aug_vcpu_get_port_stats(vcpu, NULL, 1, &n), -EINVAL);
+	ck_assert_int_eq(aug_vcpu_get_port_stats(vcpu, ports, 4, NULL), -EINVAL);
+	ck_assert_int_eq(aug_vcpu_get_port_stats(vcpu, ports, 4, &n), 0);
+	ck_assert_uint_eq(n, 3);
+	for (uint32_t i = 0; i < 3; i++) {
+		ck_assert_uint_eq(ports[i].port, 0x10 + 2 * i);
+		ck_assert_uint_eq(ports[i].count, 1);
+	}
+
+	/* Reset, then a run of its own counts alone. */
+	ck_assert_int_eq(aug_vcpu_reset_stats(vcpu), 0);
+	ck_assert_int_eq(aug_vcpu_get_stats(vcpu, &st), 0);
+	ck_assert_uint_eq(st.exits[AUG_EXIT_IO] + st.exits[AUG_EXIT_HLT], 0);
+	ck_assert_uint_eq(hist_sum(st.run_hist) + st.run_ticks + st.handler_ticks, 0);
+	ck_assert_int_eq(aug_vcpu_get_port_stats(vcpu, NULL, 0, &n), 0);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_int_eq(aug_vcpu_get_stats(NULL, &st), -EINVAL);
+	ck_assert_int_eq(aug_vcpu_get_stats(vcpu, NULL), -EINVAL);
+	ck_assert_int_eq(aug_vcpu_reset_stats(NULL), -EINVAL);
+}
+END_TEST
+
+static int mmio_reg(struct aug_vcpu *v, uint64_t addr, uint32_t len, int is_write,
+		    uint64_t *data, void *opaque)
+{
+	uint64_t *reg = opaque;
+
+	if (is_write)
+		*reg = *data;
+	else
+		*data = *reg;
+	return AUG_CONTINUE;
+}
+
+START_TEST(exit_statistics_count_mmio_by_range)
+{
+	struct aug_mmio_stat ranges[2];
+	struct aug_vcpu_stats st;
+	struct aug_exit e;
+	uint64_t reg = 0;
+	uint32_t n = 0;
+
+	load_guest("mmio", 0);
+	/* The range the guest uses is then removed: the range registered
+	 * next takes its counter and must start at zero. */
+	ck_assert_int_eq(aug_vm_register_mmio(vm, MEM_SIZE, 0x10, mmio_reg, &reg), 0);
+	ck_assert_int_eq(aug_vm_register_mmio(vm, MEM_SIZE + 0x1000, 8, mmio_reg, &reg), 0);
+	run_expect_io(&e, 0x50, 4, AUG_IO_OUT);
+	ck_assert_uint_eq(io_value(&e), 0x11223344);	/* read back through the range */
+	ck_assert_int_eq(aug_vcpu_get_stats(vcpu, &st), 0);
+	ck_assert_uint_eq(st.exits[AUG_EXIT_MMIO], 2);
+	ck_assert_uint_eq(st.mmio_unclaimed, 0);
+	ck_assert_int_eq(aug_vcpu_get_mmio_stats(vcpu, ranges, 2, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_uint_eq(ranges[0].addr, MEM_SIZE);
+	ck_assert_uint_eq(ranges[0].size, 0x10);
+	ck_assert_uint_eq(ranges[0].count, 2);	/* 0x10 and 0x18 from 0xffff0 */
+
+	ck_assert_int_eq(aug_vm_unregister_mmio(vm, MEM_SIZE, 0x10), 0);
+	ck_assert_int_eq(aug_vm_register_mmio(vm, MEM_SIZE + 0x2000, 8, mmio_reg, &reg), 0);
+	ck_assert_int_eq(aug_vcpu_get_mmio_stats(vcpu, NULL, 0, &n), 0);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_int_eq(aug_vcpu_get_stats(vcpu, &st), 0);
+	ck_assert_uint_eq(st.exits[AUG_EXIT_MMIO], 0);
+	ck_assert_int_eq(aug_vcpu_get_mmio_stats(vcpu, NULL, 1, &n), -EINVAL);
+}
+END_TEST
+
 static void announce(void)
 {
 	if (next_case < ncases)
@@ -958,6 +1089,8 @@ int main(void)
 	ADD(s, in_value_from_caller_reaches_guest);
 	ADD(s, string_io_calls_handler_per_element);
 	ADD(s, string_in_from_caller_fills_guest_memory);
+	ADD(s, exit_statistics_count_every_exit);
+	ADD(s, exit_statistics_count_mmio_by_range);
 	ADD(s, mmio_write_and_read_of_unbacked_memory);
 	ADD(s, mmio_handler_supplies_read_value);
 	ADD_NEEDS(s, triple_fault_is_shutdown, "triple-fault");

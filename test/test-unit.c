@@ -955,6 +955,119 @@ START_TEST(sized_structs_of_older_and_newer_callers)
 }
 END_TEST
 
+/* ---- exit statistics, read from made-up counters ---- */
+
+static int mmio_nop(struct aug_vcpu *v, uint64_t addr, uint32_t len, int is_write,
+		    uint64_t *data, void *opaque)
+{
+	return AUG_CONTINUE;
+}
+
+START_TEST(stats_read_sum_list_and_reset)
+{
+	struct aug_vm vm = { .fd = -1 };
+	struct aug_vcpu v = { .vm = &vm, .fd = -1 }, *list[] = { &v };
+	struct aug_port_stat ports[3];
+	struct aug_mmio_stat ranges[2];
+	struct aug_vcpu_stats st;
+	uint32_t n = 77, id;
+
+	mmio_table_init(&vm.mmio);
+	vm.vcpus = list;
+	vm.nvcpus = 1;
+	v.stats = stats_new();
+	ck_assert_ptr_nonnull(v.stats);
+	v.stats->ports[0] = 5;
+	v.stats->ports[0x3f8] = 7;
+	v.stats->ports[0xffff] = 1;
+	v.stats->exits[AUG_EXIT_HLT] = 2;
+	v.stats->mmio_unclaimed = 3;
+	v.stats->run_hist[4] = 9;
+	v.stats->run_ticks = 200;
+	ck_assert_int_eq(aug_vm_register_mmio(&vm, 0x1000, 0x10, mmio_nop, NULL), 0);
+	ck_assert_int_eq(aug_vm_register_mmio(&vm, 0x9000, 0x10, mmio_nop, NULL), 0);
+	v.stats->mmio[mmio_table_lookup(&vm.mmio, 0x9000)->id] = 4;
+
+	/* IO and MMIO are the sums of their tables */
+	ck_assert_int_eq(aug_vcpu_get_stats(&v, &st), 0);
+	ck_assert_uint_eq(st.exits[AUG_EXIT_IO], 13);
+	ck_assert_uint_eq(st.exits[AUG_EXIT_MMIO], 7);
+	ck_assert_uint_eq(st.exits[AUG_EXIT_HLT], 2);
+	ck_assert_uint_eq(st.mmio_unclaimed, 3);
+	ck_assert_uint_eq(st.run_hist[4], 9);
+	ck_assert_uint_eq(st.run_ticks, 200);
+	ck_assert_uint_eq(st.tsc_khz, 0);	/* no KVM to ask */
+
+	/* ports: counted, refused when they do not fit, listed in order */
+	ck_assert_int_eq(aug_vcpu_get_port_stats(&v, NULL, 1, &n), -EINVAL);
+	ck_assert_int_eq(aug_vcpu_get_mmio_stats(&v, NULL, 1, &n), -EINVAL);
+	ck_assert_uint_eq(n, 77);
+	ck_assert_int_eq(aug_vcpu_get_port_stats(&v, NULL, 0, &n), 0);
+	ck_assert_uint_eq(n, 3);
+	n = 77;
+	memset(ports, 0xa5, sizeof(ports));
+	ck_assert_int_eq(aug_vcpu_get_port_stats(&v, ports, 2, &n), -E2BIG);
+	ck_assert_uint_eq(n, 77);
+	ck_assert_uint_eq(ports[0].port, 0xa5a5);
+	ck_assert_int_eq(aug_vcpu_get_port_stats(&v, ports, 3, &n), 0);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_uint_eq(ports[0].port, 0);
+	ck_assert_uint_eq(ports[0].count, 5);
+	ck_assert_uint_eq(ports[1].port, 0x3f8);
+	ck_assert_uint_eq(ports[1].count, 7);
+	ck_assert_uint_eq(ports[2].port, 0xffff);
+	ck_assert_uint_eq(ports[2].reserved[0] | ports[2].reserved[1] | ports[2].reserved[2], 0);
+
+	/* MMIO: only ranges with accesses */
+	ck_assert_int_eq(aug_vcpu_get_mmio_stats(&v, ranges, 0, &n), -E2BIG);
+	ck_assert_int_eq(aug_vcpu_get_mmio_stats(&v, ranges, 2, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_uint_eq(ranges[0].addr, 0x9000);
+	ck_assert_uint_eq(ranges[0].size, 0x10);
+	ck_assert_uint_eq(ranges[0].count, 4);
+
+	/* a removed range's id, taken by the next one, starts at zero */
+	id = mmio_table_lookup(&vm.mmio, 0x9000)->id;
+	ck_assert_int_eq(aug_vm_unregister_mmio(&vm, 0x9000, 0x10), 0);
+	ck_assert_int_eq(aug_vm_register_mmio(&vm, 0x5000, 0x10, mmio_nop, NULL), 0);
+	ck_assert_uint_eq(mmio_table_lookup(&vm.mmio, 0x5000)->id, id);
+	ck_assert_int_eq(aug_vcpu_get_mmio_stats(&v, NULL, 0, &n), 0);
+	ck_assert_uint_eq(n, 0);
+
+	ck_assert_int_eq(aug_vcpu_reset_stats(&v), 0);
+	ck_assert_int_eq(aug_vcpu_get_stats(&v, &st), 0);
+	ck_assert_uint_eq(st.exits[AUG_EXIT_IO] + st.exits[AUG_EXIT_HLT] + st.mmio_unclaimed +
+			  st.run_hist[4] + st.run_ticks, 0);
+	ck_assert_int_eq(aug_vcpu_get_port_stats(&v, NULL, 0, &n), 0);
+	ck_assert_uint_eq(n, 0);
+
+	stats_free(v.stats);
+	mmio_table_fini(&vm.mmio);
+}
+END_TEST
+
+START_TEST(mmio_ids_are_the_lowest_free)
+{
+	struct mmio_table t;
+	uint32_t i;
+
+	mmio_table_init(&t);
+	/* registered in descending address order: ids do not follow places */
+	for (i = 0; i < AUG_MMIO_MAX_RANGES; i++)
+		ck_assert_int_eq(mmio_table_insert(&t, (uint64_t)(AUG_MMIO_MAX_RANGES - i) << 12,
+						   0x10, mmio_nop, NULL), 0);
+	for (i = 0; i < AUG_MMIO_MAX_RANGES; i++)
+		ck_assert_uint_eq(mmio_table_lookup(&t, (uint64_t)(AUG_MMIO_MAX_RANGES - i) << 12)->id, i);
+	ck_assert_int_eq(mmio_table_remove(&t, 700ull << 12, 0x10), 0);
+	ck_assert_int_eq(mmio_table_remove(&t, 3ull << 12, 0x10), 0);
+	ck_assert_int_eq(mmio_table_insert(&t, 0x10000000, 0x10, mmio_nop, NULL), 0);
+	ck_assert_uint_eq(mmio_table_lookup(&t, 0x10000000)->id, AUG_MMIO_MAX_RANGES - 700);
+	ck_assert_int_eq(mmio_table_insert(&t, 0x20000000, 0x10, mmio_nop, NULL), 0);
+	ck_assert_uint_eq(mmio_table_lookup(&t, 0x20000000)->id, AUG_MMIO_MAX_RANGES - 3);
+	mmio_table_fini(&t);
+}
+END_TEST
+
 static void add(Suite *s, const char *name, const TTest **tests, size_t n,
 		void (*setup)(void), void (*teardown)(void))
 {
@@ -1001,6 +1114,7 @@ int main(void)
 	ADD(s, "strings", NULL, NULL, strerror_documented_codes, exit_reason_names,
 	    version_checks);
 	ADD(s, "sized", NULL, NULL, sized_structs_of_older_and_newer_callers);
+	ADD(s, "stats", NULL, NULL, stats_read_sum_list_and_reset, mmio_ids_are_the_lowest_free);
 
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_ENV);

@@ -27,6 +27,7 @@ struct linux_opts {
 	uint64_t mem;
 	uint64_t smp;
 	uint64_t timeout;	/* seconds; 0: none */
+	int stats;
 };
 
 /* What the signal handlers and the input thread need. */
@@ -62,6 +63,8 @@ static void usage_linux(FILE *f)
 		"  --smp N            vCPUs, each on its own thread (default 1)\n"
 		"  --timeout SECONDS  stop the guest after this long (default: never)\n"
 		"  --device PATH      KVM device (default /dev/kvm)\n"
+		"  --stats            at the end, exits by reason, port and MMIO range, and\n"
+		"                     where the time went, on standard error\n"
 		"  Standard input goes to the UART (raw mode on a terminal; Ctrl-A x quits).\n"
 		"  Exit status: 0 when the guest powers off; %d when it resets (keyboard\n"
 		"  controller, port 0x92, triple fault); %d usage error or bad input file\n"
@@ -80,6 +83,7 @@ static int parse_linux(int argc, char **argv, struct linux_opts *o)
 		{ "smp", required_argument, NULL, 's' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "device", required_argument, NULL, 'd' },
+		{ "stats", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -94,6 +98,7 @@ static int parse_linux(int argc, char **argv, struct linux_opts *o)
 		case 'i': o->initrd = optarg; continue;
 		case 'c': o->cmdline = optarg; continue;
 		case 'd': o->dev = optarg; continue;
+		case 'S': o->stats = 1; continue;
 		case 'm': dst = &o->mem; break;
 		case 's': dst = &o->smp; break;
 		case 't': dst = &o->timeout; break;
@@ -332,6 +337,14 @@ static int boot(const struct linux_opts *o, uint8_t *kernel, size_t klen, uint8_
 		status = EXIT_NO_KVM;
 	} else {
 		status = outcome(results, g_ncpus, o->dev);
+	}
+	if (o->stats) {
+		struct aug_vcpu *vcpus[MAX_VCPUS];
+		uint32_t i;
+
+		for (i = 0; i < g_ncpus; i++)
+			vcpus[i] = aug_pc_get_vcpu(g_pc, i);
+		tool_print_stats(stderr, vcpus, g_ncpus);
 	}
 	free(results);
 	close(wake[0]);

@@ -145,6 +145,8 @@ static void usage_run(FILE *f)
 		"                     without it the first one stops the guest\n"
 		"  --debug-exit PORT  the debug-exit port (default 0xf4)\n"
 		"  --device PATH      KVM device (default /dev/kvm)\n"
+		"  --stats            at the end, exits by reason, port and MMIO range, and\n"
+		"                     where the time went, on standard error\n"
 		"  COM1 (a 16550A at 0x3f8, polled) writes to stdout; other unclaimed ports read\n"
 		"  as all ones.\n"
 		"  Exit status: 0 when every vCPU halts; (value << 1) | 1 when the guest writes\n"
@@ -170,7 +172,7 @@ static int parse_mode(const char *s, uint32_t *ret)
 struct run_opts {
 	uint64_t mem, load, entry, stack, xport, smp, timeout_ms;
 	uint32_t mode;
-	int elf, multiboot, trace_mmio;
+	int elf, multiboot, trace_mmio, stats;
 	const char *dev, *cmdline, *file;
 	struct aug_module mods[MAX_MODULES];
 	char *mod_files[MAX_MODULES];
@@ -216,6 +218,7 @@ static int parse_run(int argc, char **argv, struct run_opts *o)
 		{ "elf", no_argument, NULL, 'E' },
 		{ "multiboot", no_argument, NULL, 'B' },
 		{ "trace-mmio", no_argument, NULL, 'T' },
+		{ "stats", no_argument, NULL, 'S' },
 		{ "device", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -260,6 +263,7 @@ static int parse_run(int argc, char **argv, struct run_opts *o)
 		case 'E': o->elf = 1; continue;
 		case 'B': o->multiboot = 1; continue;
 		case 'T': o->trace_mmio = 1; continue;
+		case 'S': o->stats = 1; continue;
 		case 'd': o->dev = optarg; continue;
 		case 'h': usage_run(stdout); exit(0);
 		default: usage_run(stderr); return -EINVAL;
@@ -461,6 +465,8 @@ int cmd_run(int argc, char **argv)
 		else if (e->reason == AUG_EXIT_SHUTDOWN && !explained++)
 			tool_explain_internal_error(o.dev, mode_probe(boot.mode));
 	}
+	if (o.stats)
+		tool_print_stats(stderr, r.vcpus, r.nvcpus);
 	destroy(&r);
 	return status;
 }

@@ -76,4 +76,7 @@ int tool_read_file(const char *path, uint8_t **ret_buf, size_t *ret_len);
  * probe @probe (PROBE_*), say so and what to do. */
 void tool_explain_internal_error(const char *dev, unsigned int probe);
 
+/* stats.c: the exit statistics of @n vCPUs as tables (--stats). */
+void tool_print_stats(FILE *f, struct aug_vcpu **vcpus, unsigned int n);
+
 #endif

@@ -5,7 +5,7 @@
  * Object graph: a system handle (struct aug_kvm, kvm.h) creates VMs
  * (struct aug_vm, vm.h) which own guest memory (memory.h), vCPUs
  * (struct aug_vcpu, vcpu.h), exit handlers (exit.h) and an I/O port
- * dispatch table (pio.h).
+ * dispatch table (pio.h); every vCPU counts its exits (stats.h).
  *
  * Conventions, for every function of the library:
  *  - Functions that can fail return 0 (or a non-negative value where
@@ -41,5 +41,6 @@
 #include <augustus/loader.h>
 #include <augustus/devices.h>
 #include <augustus/linux.h>
+#include <augustus/stats.h>
 
 #endif

@@ -140,6 +140,7 @@ static const uint32_t known_reasons[] = {
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct aug_vm *vm = fuzz_dispatch_vm();
+	static struct vcpu_stats *stats;
 	struct aug_vcpu vcpu = { .vm = vm, .run_size = RUN_SIZE, .io_data_max = RUN_SIZE - 4 };
 	struct kvm_run *run = calloc(1, RUN_SIZE);
 	struct aug_exit exit;
@@ -148,6 +149,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int ret;
 	unsigned int r;
 
+	/* The counters only grow: one set serves every input. */
+	if (!stats && !(stats = stats_new()))
+		abort();
+	vcpu.stats = stats;
 	if (!run)
 		abort();
 	vcpu.run = run;

@@ -1028,6 +1028,22 @@ static int canvas_kept(int ret)
 	X(sregs_get_null_ret, aug_vcpu_get_sregs, -EINVAL, aug_vcpu_get_sregs(c->vcpu, NULL))     \
 	X(vcpu_vm_null, aug_vcpu_get_vm, 0, aug_vcpu_get_vm(NULL) ? -1 : 0)                       \
 	X(kick_null, aug_vcpu_kick, -EINVAL, aug_vcpu_kick(NULL))                                 \
+	X(stats_null_vcpu, aug_vcpu_get_stats, -EINVAL,                                           \
+	  aug_vcpu_get_stats(NULL, (struct aug_vcpu_stats *)c->pattern))                          \
+	X(stats_null_ret, aug_vcpu_get_stats, -EINVAL, aug_vcpu_get_stats(c->vcpu, NULL))         \
+	X(pstats_null_vcpu, aug_vcpu_get_port_stats, -EINVAL,                                     \
+	  aug_vcpu_get_port_stats(NULL, (struct aug_port_stat *)c->pattern, 1, (uint32_t *)c->pattern)) \
+	X(pstats_null_array, aug_vcpu_get_port_stats, -EINVAL,                                    \
+	  aug_vcpu_get_port_stats(c->vcpu, NULL, 1, (uint32_t *)c->pattern))                      \
+	X(pstats_null_count, aug_vcpu_get_port_stats, -EINVAL,                                    \
+	  aug_vcpu_get_port_stats(c->vcpu, (struct aug_port_stat *)c->pattern, 1, NULL))          \
+	X(mstats_null_vcpu, aug_vcpu_get_mmio_stats, -EINVAL,                                     \
+	  aug_vcpu_get_mmio_stats(NULL, (struct aug_mmio_stat *)c->pattern, 1, (uint32_t *)c->pattern)) \
+	X(mstats_null_array, aug_vcpu_get_mmio_stats, -EINVAL,                                    \
+	  aug_vcpu_get_mmio_stats(c->vcpu, NULL, 1, (uint32_t *)c->pattern))                      \
+	X(mstats_null_count, aug_vcpu_get_mmio_stats, -EINVAL,                                    \
+	  aug_vcpu_get_mmio_stats(c->vcpu, (struct aug_mmio_stat *)c->pattern, 1, NULL))          \
+	X(stats_reset_null, aug_vcpu_reset_stats, -EINVAL, aug_vcpu_reset_stats(NULL))            \
 	X(kick_before_run, aug_vcpu_kick, -EINTR, kick_then_run(c))                               \
 	X(run_null_vcpu, aug_vcpu_run, -EINVAL, run_null(c, 0, 0, 1, 0))                          \
 	X(run_null_exit, aug_vcpu_run, -EINVAL, run_null(c, 0, 0, 0, 1))                          \

@@ -66,7 +66,8 @@ static void fake_init(struct fake *f, unsigned int pio_mode)
 	f->run = (struct kvm_run *)(f->buf + 4096);
 	memset(f->run, 0, RUN_SIZE);
 	f->vcpu = (struct aug_vcpu){ .vm = &f->vm, .run = f->run, .run_size = RUN_SIZE,
-				     .io_data_max = RUN_SIZE - 4 };
+				     .io_data_max = RUN_SIZE - 4, .stats = stats_new() };
+	ck_assert_ptr_nonnull(f->vcpu.stats);
 	calls = 0;
 	last_size = last_len = 0;
 	memset(values, 0, sizeof(values));
@@ -85,6 +86,7 @@ static void fake_fini(struct fake *f)
 	pio_table_fini(&f->vm.pio);
 	mmio_table_fini(&f->vm.mmio);
 	free(f->buf);
+	stats_free(f->vcpu.stats);
 }
 
 static int dispatch_io(struct fake *f, uint16_t port, uint8_t dir, uint8_t size, uint32_t count,

@@ -7,15 +7,16 @@
 # before any KVM is needed.
 #
 # usage: boot-linux.sh --augustus PATH --initrd PATH [--smp N] [--input]
-#                      [--expect-reset] [--bad-kernel]
+#                      [--expect-reset] [--stats] [--bad-kernel]
 # --input: type a line on the console once init waits for it (the UART's
 # receive path and interrupt); --expect-reset: the initramfs ends with
-# `reboot -f`, so the run must end with the reset status (8).
+# `reboot -f`, so the run must end with the reset status (8); --stats: the
+# run prints its exit statistics, which must count the console's port.
 # Kernel: $AUG_TEST_KERNEL, else the newest /boot/vmlinuz-*-cloud-amd64.
 # `augustus` runs under $AUG_TEST_VALGRIND when set (--setup=valgrind).
 # Exit: 0 pass, 1 fail, 77 skip (never in CI).
 
-augustus='' initrd='' smp=1 bad=0 input=0 expect=0
+augustus='' initrd='' smp=1 bad=0 input=0 expect=0 stats=
 vg=${AUG_TEST_VALGRIND:-}
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -25,6 +26,7 @@ while [ $# -gt 0 ]; do
 	--bad-kernel) bad=1 ;;
 	--input) input=1 ;;
 	--expect-reset) expect=8 ;;
+	--stats) stats=--stats ;;
 	*) echo "boot-linux.sh: unknown argument $1" >&2; exit 1 ;;
 	esac
 	shift
@@ -101,7 +103,7 @@ mkfifo "$tmp/in" || fail "mkfifo"
 	# hold the pipe open until the VMM is done
 	while [ ! -e "$tmp/done" ]; do sleep 0.2; done
 ) >"$tmp/in" &
-$vg "$augustus" run --kernel "$kernel" --initrd "$initrd" --mem 256M --smp "$smp" \
+$vg "$augustus" run --kernel "$kernel" --initrd "$initrd" --mem 256M --smp "$smp" $stats \
 	--timeout 300 --cmdline "console=ttyS0 quiet panic=-1 augtest=$token $extra" \
 	<"$tmp/in" >"$tmp/out" 2>"$tmp/err"
 st=$?
@@ -125,5 +127,14 @@ if [ $input = 1 ]; then
 fi
 grep -q "^AUG-MARKER init-done" "$tmp/out" || { show; fail "init did not finish"; }
 [ $st = $expect ] || { show; fail "exit status $st, expected $expect"; }
+if [ -n "$stats" ]; then
+	s=s; [ "$smp" = 1 ] && s=
+	grep -qE "^exits of $smp vCPU$s: [1-9][0-9]*\$" "$tmp/err" || { show; fail "no exit statistics"; }
+	grep -qE '^IO +[1-9][0-9]* ' "$tmp/err" || { show; fail "no IO exits counted"; }
+	# the console's UART: its transmit register at least
+	grep -qE '^0x3f8 +[1-9][0-9]* ' "$tmp/err" || { show; fail "port 0x3f8 not counted"; }
+	grep -q '^time in KVM_RUN ' "$tmp/err" || { show; fail "no time histogram"; }
+	echo "ok: exit statistics: $(grep '^exits of' "$tmp/err")"
+fi
 echo "ok: booted with $smp vCPU(s), markers seen, ended with status $st"
 exit 0

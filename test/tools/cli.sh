@@ -113,6 +113,21 @@ if [ $kvm = 1 ]; then
 		failed=$((failed + 1))
 		echo "FAIL: hi.bin: stdout '$(cat "$out")', stderr: $(cat "$out.err")"
 	fi
+	# --stats: the guest's exits, counted, after its output
+	"$aug" run --stats "$guests/hi.bin" >"$out" 2>"$out.err"
+	st=$?
+	if [ $st -eq 0 ] && [ "$(cat "$out")" = hi ] &&
+		grep -qE '^exits of 1 vCPU: 3$' "$out.err" &&
+		grep -qE '^IO +2 +66\.67%$' "$out.err" &&
+		grep -qE '^HLT +1 +33\.33%$' "$out.err" &&
+		grep -qE '^0x3f8 +2 +100\.00%$' "$out.err" &&
+		grep -q '^time in KVM_RUN ' "$out.err"; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+		echo "FAIL: run --stats hi.bin: exit $st, stdout '$(cat "$out")', stderr:"
+		sed 's/^/  | /' "$out.err"
+	fi
 	# and a guest that ends well says nothing
 	"$aug" run "$guests/hlt.bin" >"$out" 2>"$out.err"
 	st=$?
