@@ -112,6 +112,7 @@ struct aug_vm {
 	int max_memslots;
 	bool has_readonly_mem;
 	bool has_irqchip;
+	bool stats_time;	/* AUG_VM_STATS_TIME */
 	struct aug_vcpu_limits limits;
 	struct aug_cpuid_entry *cpuid;
 	uint32_t ncpuid;

@@ -260,19 +260,24 @@ static inline uint64_t ticks(void)
 	return __builtin_ia32_rdtsc();
 }
 
-/* Each pass is timed in two parts for the statistics: KVM_RUN, then what
- * follows it until the next entry or the return to the caller. */
-static int run_loop(struct aug_vcpu *vcpu, struct aug_exit *ret_exit)
+/* The run loop, made twice by the compiler: with @timed each pass is timed
+ * in two parts for the statistics (KVM_RUN, then what follows it until the
+ * next entry or the return to the caller); without, no exit pays for it. */
+static inline __attribute__((always_inline)) int run_loop(struct aug_vcpu *vcpu,
+							 struct aug_exit *ret_exit,
+							 const bool timed)
 {
 	struct kvm_run *run = vcpu->run;
 	struct vcpu_stats *s = vcpu->stats;
-	uint64_t entered = ticks(), exited;
+	uint64_t entered = timed ? ticks() : 0, exited = 0;
 	int ret;
 
 	for (;;) {
 		ret = kvm_run_ioctl(vcpu->fd);
-		exited = ticks();
-		stats_add_time(s->run_hist, &s->run_ticks, exited - entered);
+		if (timed) {
+			exited = ticks();
+			stats_add_time(s->run_hist, &s->run_ticks, exited - entered);
+		}
 		if (ret < 0) {
 			/* An application processor woken from its wait for
 			 * INIT/SIPI: KVM asks to be called again. */
@@ -294,11 +299,28 @@ static int run_loop(struct aug_vcpu *vcpu, struct aug_exit *ret_exit)
 		}
 
 		ret = dispatch(vcpu, ret_exit);
-		entered = ticks();
-		stats_add_time(s->handler_hist, &s->handler_ticks, entered - exited);
+		if (timed) {
+			entered = ticks();
+			stats_add_time(s->handler_hist, &s->handler_ticks, entered - exited);
+		}
 		if (ret != AUG_CONTINUE)
 			return ret > 0 ? 0 : ret;
 	}
+}
+
+static int run_timed(struct aug_vcpu *vcpu, struct aug_exit *ret_exit)
+{
+	return run_loop(vcpu, ret_exit, true);
+}
+
+static int run_counted(struct aug_vcpu *vcpu, struct aug_exit *ret_exit)
+{
+	return run_loop(vcpu, ret_exit, false);
+}
+
+static int run_guest(struct aug_vcpu *vcpu, struct aug_exit *ret_exit)
+{
+	return vcpu->vm->stats_time ? run_timed(vcpu, ret_exit) : run_counted(vcpu, ret_exit);
 }
 
 /* Publish who runs the vCPU so that aug_vcpu_kick() can signal it. */
@@ -326,7 +348,7 @@ AUG_EXPORT int aug_vcpu_run(struct aug_vcpu *vcpu, struct aug_exit *ret_exit)
 	if (!vcpu || !ret_exit)
 		return -EINVAL;
 	run_begin(vcpu);
-	ret = run_loop(vcpu, ret_exit);
+	ret = run_guest(vcpu, ret_exit);
 	run_end(vcpu);
 	return ret;
 }
@@ -363,7 +385,7 @@ AUG_EXPORT int aug_vcpu_run_timeout(struct aug_vcpu *vcpu, uint64_t timeout_ns,
 
 	run_begin(vcpu);
 	timer_settime(timer, 0, &its, NULL);
-	ret = run_loop(vcpu, ret_exit);
+	ret = run_guest(vcpu, ret_exit);
 	timer_delete(timer);
 	run_end(vcpu);
 	if (ret == -EINTR && monotonic_ns() >= deadline)

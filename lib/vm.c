@@ -49,7 +49,7 @@ static int config_import(const struct aug_vm_config *in, struct aug_vm_config *o
 		return err;
 	if (out->reserved)
 		return -EINVAL;
-	if (out->flags & ~AUG_VM_IRQCHIP)
+	if (out->flags & ~(AUG_VM_IRQCHIP | AUG_VM_STATS_TIME))
 		return -EINVAL;
 	if ((out->tss_addr | out->identity_map_addr) & (AUG_PAGE_SIZE - 1))
 		return -EINVAL;
@@ -116,6 +116,7 @@ AUG_EXPORT int aug_vm_create(struct aug_kvm *kvm, const struct aug_vm_config *cf
 			"KVM_SET_IDENTITY_MAP_ADDR");
 	if (ret < 0)
 		goto err_close;
+	vm->stats_time = c.flags & AUG_VM_STATS_TIME;
 	if (c.flags & AUG_VM_IRQCHIP) {
 		/* The PC speaker port is left to the kernel, as no guest needs it. */
 		struct kvm_pit_config pit = { .flags = KVM_PIT_SPEAKER_DUMMY };

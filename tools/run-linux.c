@@ -264,7 +264,7 @@ static int boot(const struct linux_opts *o, uint8_t *kernel, size_t klen, uint8_
 		return EXIT_NO_KVM;
 	}
 	aug_vm_config_init(&vcfg, sizeof(vcfg));
-	vcfg.flags = AUG_VM_IRQCHIP;
+	vcfg.flags = AUG_VM_IRQCHIP | (o->stats ? AUG_VM_STATS_TIME : 0);
 	err = aug_vm_create(kvm, &vcfg, &vm);
 	aug_kvm_close(kvm);
 	if (err) {

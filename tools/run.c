@@ -332,6 +332,7 @@ int cmd_run(int argc, char **argv)
 	struct run r = { .lock = PTHREAD_MUTEX_INITIALIZER, .done_cond = PTHREAD_COND_INITIALIZER };
 	struct aug_vcpu_result results[MAX_VCPUS];
 	struct aug_mode_config boot = { .size = sizeof(boot) };
+	struct aug_vm_config vcfg;
 	struct aug_kvm *kvm;
 	struct run_opts o;
 	pthread_t dog;
@@ -350,7 +351,10 @@ int cmd_run(int argc, char **argv)
 		free(image);
 		return EXIT_NO_KVM;
 	}
-	err = aug_vm_create(kvm, NULL, &r.vm);
+	aug_vm_config_init(&vcfg, sizeof(vcfg));
+	if (o.stats)
+		vcfg.flags = AUG_VM_STATS_TIME;
+	err = aug_vm_create(kvm, &vcfg, &r.vm);
 	aug_kvm_close(kvm);
 	if (!err)
 		err = aug_vm_add_memory(r.vm, 0, o.mem, AUG_MEM_NORESERVE, NULL);

@@ -12,10 +12,12 @@ struct aug_vcpu;
 
 /*
  * Exit statistics. Every vCPU counts, always, its exits by reason, its port
- * accesses by port and its MMIO accesses by registered range, and keeps
- * log2 histograms of the time each KVM_RUN took and of the time the library
- * and the handlers then spent before entering the guest again. Time is
- * measured with the TSC, in ticks; aug_vcpu_stats.tsc_khz converts.
+ * accesses by port and its MMIO accesses by registered range. In a VM
+ * created with AUG_VM_STATS_TIME (vm.h) it also keeps log2 histograms of
+ * the time each KVM_RUN took and of the time the library and the handlers
+ * then spent before entering the guest again: two TSC reads per exit, which
+ * a VM that does not ask for them does not pay. Time is measured with the
+ * TSC, in ticks; aug_vcpu_stats.tsc_khz converts.
  *
  * Read and reset them on the thread that runs the vCPU (an exit handler
  * may), or while no thread runs it.
@@ -33,7 +35,8 @@ struct aug_vcpu;
  *         does not know stay 0); an exit returned to the caller and an
  *         interrupted run (AUG_EXIT_INTR) count too
  * @mmio_unclaimed: MMIO accesses to no registered range
- * @run_ticks: time inside KVM_RUN, in all
+ * @run_ticks: time inside KVM_RUN, in all (this and the three below stay 0
+ *             unless the VM was created with AUG_VM_STATS_TIME)
  * @handler_ticks: time from the return of KVM_RUN to the next entry or to
  *                 the return to the caller (dispatch and handlers), in all
  * @run_hist: KVM_RUN calls by their duration (log2 buckets of ticks)

@@ -59,6 +59,13 @@ struct aug_vm_config {
  * processor sends them INIT and SIPI through its local APIC. */
 #define AUG_VM_IRQCHIP (1u << 0)
 
+/* Time every vCPU's passes for its statistics (stats.h): each KVM_RUN, and
+ * each exit's dispatch and handlers, in TSC ticks with log2 histograms.
+ * Two TSC reads and two histogram updates per exit; without the flag the
+ * times stay 0 and only the counts are kept (since 1.1; a 1.0 library
+ * refuses the flag with -EINVAL). */
+#define AUG_VM_STATS_TIME (1u << 1)
+
 /* Defaults set by aug_vm_config_init(): the top of the 32-bit space, below
  * the BIOS area that PC guests expect at 0xfffc0000 and up. */
 #define AUG_VM_DEFAULT_TSS_ADDR 0xfffbd000u
