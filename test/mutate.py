@@ -14,7 +14,10 @@ caught.
 The real source tree is never written: an interrupted run leaves at most
 a temporary directory behind.
 
-    test/mutate.py [--keep] [--list] [--mutations FILE] [NAME...]
+    test/mutate.py [--keep] [--list] [--check] [--mutations FILE] [NAME...]
+
+--check only verifies that each original text occurs exactly once (the
+quick part, run by `meson test` as the unit test mutation-list).
 """
 import argparse
 import json
@@ -112,6 +115,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     ap.add_argument('--keep', action='store_true', help='keep the temporary tree')
     ap.add_argument('--list', action='store_true', help='list the mutations and exit')
+    ap.add_argument('--check', action='store_true',
+                    help='only check that each original text occurs exactly once')
     ap.add_argument('--mutations', default=LIST, metavar='FILE',
                     help='the list of mutations (default: test/mutations.txt)')
     ap.add_argument('names', nargs='*', help='run only these mutations')
@@ -127,6 +132,17 @@ def main():
         if unknown:
             sys.exit(f'unknown mutations: {" ".join(sorted(unknown))}')
         muts = [m for m in muts if m['name'] in args.names]
+
+    if args.check:
+        stale = 0
+        for m in muts:
+            with open(os.path.join(SRC, m['file'])) as f:
+                count = f.read().count(m['from'])
+            if count != 1:
+                stale += 1
+                print(f"stale: {m['name']}: original text found {count} times in {m['file']}")
+        print(f'{len(muts)} mutations, {stale} stale')
+        return 1 if stale else 0
 
     start = time.monotonic()
     tmp = tempfile.mkdtemp(prefix='augustus-mutate-')

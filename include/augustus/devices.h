@@ -108,6 +108,7 @@ int aug_serial_config_init(struct aug_serial_config *cfg, size_t size);
  * small, a reserved field is not zero, @cfg->irq is above 23, or the ports
  * would pass 0xffff; -E2BIG if @cfg->size is larger than
  * this library knows and the unknown tail is not zero;
+ * -ENXIO if @cfg->irq is not 0 and the VM has no in-kernel irqchip;
  * -EBUSY if one of the ports is registered already; -ENOSPC, -ENOMEM.
  */
 int aug_serial_create(struct aug_vm *vm, const struct aug_serial_config *cfg,

@@ -22,9 +22,11 @@ const char *aug_strerror(int err);
  * aug_error_detail() - detail of the last failure in the calling thread
  *
  * Some failures carry more than an errno can say: the name of a missing KVM
- * capability, the ioctl that failed. The detail of the most recent failing
- * call in this thread is kept in thread-local storage until the next failing
- * call overwrites it; successful calls do not clear it.
+ * capability, the ioctl that failed. A failing call that has more to say
+ * writes its detail to thread-local storage, where it stays until another
+ * failing call writes one. Successful calls do not clear it, and neither
+ * do failures with nothing to add (an argument check returning -EINVAL):
+ * like errno, it belongs to the last failure only if that failure set it.
  *
  * Return: a string owned by the library, valid until the next libaugustus
  * call in this thread; "" when there is no detail. Never NULL.

@@ -278,6 +278,10 @@ AUG_EXPORT int aug_serial_create(struct aug_vm *vm, const struct aug_serial_conf
 		return ret;
 	if (c.reserved0 || c.reserved1 || c.irq > 23 || c.base > 0xfff8)
 		return -EINVAL;
+	/* The line starts low; setting it so tells whether the VM has an
+	 * irqchip (-ENXIO) before anything is made. */
+	if (c.irq && (ret = aug_vm_set_irq_line(vm, c.irq, 0)) < 0)
+		return ret;
 
 	s = calloc(1, sizeof(*s));
 	if (!s)

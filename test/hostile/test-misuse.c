@@ -988,7 +988,8 @@ static int canvas_kept(int ret)
 	  device(c, DEV_SERIAL, c->vm, 0, -1, serial_cfg(4, 0x3f8, 0)))                           \
 	X(serial_irq_24, aug_serial_create, -EINVAL, device(c, DEV_SERIAL, c->vm, 0, -1, serial_cfg(0, 0x3f8, 24))) \
 	X(serial_base_top, aug_serial_create, -EINVAL, device(c, DEV_SERIAL, c->vm, 0, -1, serial_cfg(0, 0xfff9, 0))) \
-	X(serial_busy, aug_serial_create, -EBUSY, device(c, DEV_SERIAL, c->vm, 0, 0x3ff, NULL))   \
+	X(serial_no_irqchip, aug_serial_create, -ENXIO, device(c, DEV_SERIAL, c->vm, 0, -1, serial_cfg(0, 0x3f8, 4))) \
+	X(serial_busy, aug_serial_create, -EBUSY, device(c, DEV_SERIAL, c->vm, 0, 0x3ff, serial_cfg(0, 0x3f8, 0))) \
 	X(serial_destroy_null, aug_serial_destroy, 0, NOCRASH(aug_serial_destroy(NULL)))          \
 	X(serial_rx_null, aug_serial_receive, -EINVAL, aug_serial_receive(NULL, "x", 1))          \
 	X(serial_rx_null_buf, aug_serial_receive, -EINVAL, serial_receive(c, NULL, 1))            \
