@@ -28,7 +28,9 @@ AUG_EXPORT const char *aug_strerror(int err)
 	case EOPNOTSUPP:
 		return "not supported: a KVM capability is missing, the image asks for something the loader cannot give, or the library is too old";
 	case EBUSY:
-		return "range overlaps an existing memory region or port registration";
+		return "busy: the range overlaps a memory region or port registration, a vCPU is running, or the VM has a checkpoint already";
+	case ESTALE:
+		return "stale: a memory region or vCPU was added or removed since the checkpoint";
 	case EEXIST:
 		return "already exists (vCPU id in use)";
 	case ENOSPC:

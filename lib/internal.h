@@ -28,6 +28,8 @@ struct aug_kvm {
 	struct aug_vcpu_limits limits;
 	struct aug_cpuid_entry *cpuid;	/* KVM_GET_SUPPORTED_CPUID, cached */
 	uint32_t ncpuid;
+	uint32_t *msrs;		/* KVM_GET_MSR_INDEX_LIST, cached */
+	uint32_t nmsrs;
 };
 
 /* memory.c: one guest memory region, kept sorted by gpa in struct aug_vm. */
@@ -38,7 +40,11 @@ struct aug_region {
 	uint32_t flags;
 	uint32_t slot;
 	bool owned;	/* mmap()ed by the library */
+	bool checkpoint_log;	/* KVM logs its dirty pages for a checkpoint */
 };
+
+/* memory.c: turn KVM's dirty log of @r on or off for a checkpoint. */
+int mem_set_checkpoint_log(struct aug_vm *vm, struct aug_region *r, bool on);
 
 /* Pure region arithmetic, exposed for the unit tests. */
 bool mem_range_valid(uint64_t gpa, uint64_t size);
@@ -116,6 +122,8 @@ struct aug_vm {
 	struct aug_vcpu_limits limits;
 	struct aug_cpuid_entry *cpuid;
 	uint32_t ncpuid;
+	uint32_t *msrs;		/* the MSRs KVM lists, for checkpoints */
+	uint32_t nmsrs;
 
 	struct aug_region *regions;
 	size_t nregions;
@@ -128,7 +136,16 @@ struct aug_vm {
 	struct exit_handler handlers[AUG_EXIT_COUNT];
 	struct pio_table pio;
 	struct mmio_table mmio;
+
+	/* Bumped by every change of the regions and vCPUs: a checkpoint
+	 * taken before no longer fits (checkpoint.c). */
+	uint64_t layout_gen;
+	struct aug_checkpoint *checkpoint;	/* the one that owns the dirty log */
 };
+
+/* checkpoint.c: note the library's own writes to guest memory, which
+ * KVM's dirty log does not see. */
+void checkpoint_mark(struct aug_checkpoint *cp, uint64_t gpa, uint64_t len);
 
 /* stats.c: a vCPU's counters, in one anonymous mapping: pages of the port
  * array that no exit touched cost nothing. Exits by reason leave out IO

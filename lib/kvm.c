@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -62,6 +63,34 @@ static int load_supported_cpuid(struct aug_kvm *kvm)
 out:
 	free(c);
 	return ret;
+}
+
+/* The MSRs KVM saves and restores for a checkpoint. */
+static int load_msr_list(struct aug_kvm *kvm)
+{
+	struct kvm_msr_list probe = { 0 }, *list;
+	int ret;
+
+	/* E2BIG with the count filled in: then ask with room for it */
+	ret = ioctl(kvm->fd, KVM_GET_MSR_INDEX_LIST, &probe);
+	if (ret < 0 && errno != E2BIG)
+		return aug_ioctl(kvm->fd, KVM_GET_MSR_INDEX_LIST, &probe, "KVM_GET_MSR_INDEX_LIST");
+	list = calloc(1, sizeof(*list) + (probe.nmsrs + 1) * sizeof(uint32_t));
+	if (!list)
+		return -ENOMEM;
+	list->nmsrs = probe.nmsrs;
+	ret = aug_ioctl(kvm->fd, KVM_GET_MSR_INDEX_LIST, list, "KVM_GET_MSR_INDEX_LIST");
+	if (ret >= 0) {
+		kvm->msrs = malloc((list->nmsrs + 1) * sizeof(uint32_t));
+		if (kvm->msrs) {
+			memcpy(kvm->msrs, list->indices, list->nmsrs * sizeof(uint32_t));
+			kvm->nmsrs = list->nmsrs;
+		} else {
+			ret = -ENOMEM;
+		}
+	}
+	free(list);
+	return ret < 0 ? ret : 0;
 }
 
 /* open(2) codes outside the documented set, mapped to the nearest one. */
@@ -152,6 +181,11 @@ AUG_EXPORT int aug_kvm_open(const char *path, struct aug_kvm **ret_kvm)
 	ret = load_supported_cpuid(kvm);
 	if (ret < 0)
 		goto err_close;
+	ret = load_msr_list(kvm);
+	if (ret < 0) {
+		free(kvm->cpuid);
+		goto err_close;
+	}
 
 	*ret_kvm = kvm;
 	return 0;
@@ -169,6 +203,7 @@ AUG_EXPORT void aug_kvm_close(struct aug_kvm *kvm)
 		return;
 	close(kvm->fd);
 	free(kvm->cpuid);
+	free(kvm->msrs);
 	free(kvm);
 }
 

@@ -96,7 +96,8 @@ static int set_slot(struct aug_vm *vm, const struct aug_region *r, uint64_t size
 	struct kvm_userspace_memory_region m = {
 		.slot = r->slot,
 		.flags = ((r->flags & AUG_MEM_READONLY) ? KVM_MEM_READONLY : 0) |
-			 ((r->flags & AUG_MEM_DIRTY_LOG) ? KVM_MEM_LOG_DIRTY_PAGES : 0),
+			 ((r->flags & AUG_MEM_DIRTY_LOG) || r->checkpoint_log ?
+			  KVM_MEM_LOG_DIRTY_PAGES : 0),
 		.guest_phys_addr = r->gpa,
 		.memory_size = size,
 		.userspace_addr = (uintptr_t)r->host,
@@ -104,6 +105,18 @@ static int set_slot(struct aug_vm *vm, const struct aug_region *r, uint64_t size
 
 	return aug_ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &m,
 			 "KVM_SET_USER_MEMORY_REGION");
+}
+
+int mem_set_checkpoint_log(struct aug_vm *vm, struct aug_region *r, bool on)
+{
+	bool was = r->checkpoint_log;
+	int ret;
+
+	r->checkpoint_log = on;
+	ret = set_slot(vm, r, r->size);
+	if (ret < 0)
+		r->checkpoint_log = was;
+	return ret;
 }
 
 static int add_region(struct aug_vm *vm, uint64_t gpa, uint64_t size, void *host,
@@ -171,6 +184,7 @@ static int add_region(struct aug_vm *vm, uint64_t gpa, uint64_t size, void *host
 		(vm->nregions - pos) * sizeof(*vm->regions));
 	vm->regions[pos] = r;
 	vm->nregions++;
+	vm->layout_gen++;
 	if (ret_host)
 		*ret_host = r.host;
 	return 0;
@@ -218,6 +232,7 @@ AUG_EXPORT int aug_vm_remove_memory(struct aug_vm *vm, uint64_t gpa)
 		munmap(r->host, r->size);
 	memmove(r, r + 1, (vm->nregions - (size_t)(r - vm->regions) - 1) * sizeof(*r));
 	vm->nregions--;
+	vm->layout_gen++;
 	return 0;
 }
 
@@ -264,6 +279,8 @@ AUG_EXPORT int aug_vm_write_memory(struct aug_vm *vm, uint64_t gpa, const void *
 	if (ret < 0)
 		return ret;
 	copy_span(vm, gpa, (uint8_t *)buf, len, true);
+	if (vm->checkpoint)
+		checkpoint_mark(vm->checkpoint, gpa, len);
 	return 0;
 }
 

@@ -84,6 +84,7 @@ AUG_EXPORT int aug_vcpu_create(struct aug_vm *vm, uint32_t id, struct aug_vcpu *
 	vcpu->ncpuid = vm->ncpuid;
 
 	vm->vcpus[vm->nvcpus++] = vcpu;
+	vm->layout_gen++;
 	*ret_vcpu = vcpu;
 	return 0;
 
@@ -112,6 +113,7 @@ AUG_EXPORT void aug_vcpu_destroy(struct aug_vcpu *vcpu)
 			memmove(&vm->vcpus[i], &vm->vcpus[i + 1],
 				(vm->nvcpus - i - 1) * sizeof(*vm->vcpus));
 			vm->nvcpus--;
+			vm->layout_gen++;
 			break;
 		}
 	}

@@ -95,6 +95,13 @@ AUG_EXPORT int aug_vm_create(struct aug_kvm *kvm, const struct aug_vm_config *cf
 	if (kvm->ncpuid)
 		memcpy(vm->cpuid, kvm->cpuid, kvm->ncpuid * sizeof(*vm->cpuid));
 	vm->ncpuid = kvm->ncpuid;
+	vm->msrs = malloc((kvm->nmsrs + 1) * sizeof(*vm->msrs));
+	if (!vm->msrs) {
+		ret = -ENOMEM;
+		goto err_free;
+	}
+	memcpy(vm->msrs, kvm->msrs, kvm->nmsrs * sizeof(*vm->msrs));
+	vm->nmsrs = kvm->nmsrs;
 	vm->run_size = kvm->run_size;
 	vm->has_readonly_mem = kvm->has_readonly_mem;
 	vm->max_memslots = kvm->max_memslots;
@@ -137,6 +144,7 @@ AUG_EXPORT int aug_vm_create(struct aug_kvm *kvm, const struct aug_vm_config *cf
 err_close:
 	close(vm->fd);
 err_free:
+	free(vm->msrs);
 	free(vm->cpuid);
 	free(vm);
 	return ret;
@@ -146,6 +154,7 @@ AUG_EXPORT void aug_vm_destroy(struct aug_vm *vm)
 {
 	if (!vm)
 		return;
+	aug_checkpoint_destroy(vm->checkpoint);
 	while (vm->nvcpus)
 		aug_vcpu_destroy(vm->vcpus[vm->nvcpus - 1]);
 	free(vm->vcpus);
@@ -160,6 +169,7 @@ AUG_EXPORT void aug_vm_destroy(struct aug_vm *vm)
 	free(vm->regions);
 	pio_table_fini(&vm->pio);
 	mmio_table_fini(&vm->mmio);
+	free(vm->msrs);
 	free(vm->cpuid);
 	free(vm);
 }

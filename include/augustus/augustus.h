@@ -42,5 +42,6 @@
 #include <augustus/devices.h>
 #include <augustus/linux.h>
 #include <augustus/stats.h>
+#include <augustus/checkpoint.h>
 
 #endif

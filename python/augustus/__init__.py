@@ -33,7 +33,7 @@ __all__ = [
     'Error', 'NotFound', 'Exists', 'PermissionDenied', 'Timeout', 'Interrupted', 'TryAgain',
     'ExitReason', 'Mode', 'MpState', 'PioDefault', 'MmioDefault', 'Event',
     'CONTINUE', 'STOP', 'MEM_READONLY', 'MEM_DIRTY_LOG', 'MEM_NORESERVE', 'MEM_DONTDUMP',
-    'PAGE_SIZE', 'Kvm', 'Vm', 'Vcpu', 'Exit', 'PortAccess', 'MmioAccess', 'RunResult',
+    'PAGE_SIZE', 'Kvm', 'Vm', 'Vcpu', 'Checkpoint', 'Exit', 'PortAccess', 'MmioAccess', 'RunResult',
     'mode_config', 'mode_tables_size', 'acpi_build', 'linux_check_kernel',
     'Serial', 'I8042', 'Cmos', 'Pci', 'Pm', 'Pc',
     'Regs', 'Sregs', 'Segment', 'DTable', 'Fpu', 'Msr', 'CpuidEntry', 'ModeConfig',
@@ -527,6 +527,7 @@ class Vm(_Owned):
         self._devices: list[_Device] = []
         self._pending: dict[object, BaseException] = {}     # handler exceptions
         self._lock = threading.Lock()
+        self._checkpoint: Optional[Checkpoint] = None
 
     def close(self) -> None:
         if self._ptr is None:
@@ -535,6 +536,8 @@ class Vm(_Owned):
             d.close()
         for v in self._vcpus.values():
             v._ptr = None
+        if self._checkpoint is not None:
+            self._checkpoint._ptr = None     # destroyed with the VM
         C.vm_destroy(self._ptr)
         self._ptr = None
         self._callbacks.clear()
@@ -595,6 +598,16 @@ class Vm(_Owned):
         _call('vm_add_user_memory', ptr, gpa, size, host, flags)
         # the ctypes array pins the buffer: it cannot be closed or resized
         self._regions[gpa] = (size, arr)
+
+    def checkpoint(self) -> 'Checkpoint':
+        """Take the VM's checkpoint (aug_checkpoint_create()): its memory,
+        vCPUs and in-kernel devices, for Checkpoint.restore(). Writes made
+        through a memoryview of add_memory() are not seen by it: make them
+        with write() while a checkpoint exists. No vCPU may run."""
+        p = c_void_p()
+        _call('checkpoint_create', self._live(), byref(p))
+        self._checkpoint = Checkpoint(self, p.value)  # type: ignore[arg-type]
+        return self._checkpoint
 
     def remove_memory(self, gpa: int) -> None:
         _call('vm_remove_memory', self._live(), _int('gpa', gpa, _U64))
@@ -1013,6 +1026,27 @@ class Vcpu:
 
     def reset_stats(self) -> None:
         _call('vcpu_reset_stats', self._live())
+
+
+class Checkpoint(_Owned):
+    """A VM's state at Vm.checkpoint(), to put it back as often as needed;
+    a restore copies back only the pages written since the last one."""
+
+    def __init__(self, vm: Vm, ptr: int) -> None:
+        self._ptr, self.vm = ptr, vm
+
+    def restore(self) -> None:
+        """Put the VM back (aug_checkpoint_restore()): an
+        Error with errno ESTALE if a region or vCPU came or went since; then nothing changed."""
+        _call('checkpoint_restore', self._live())
+        self.vm._raise_pending(('thread', threading.get_ident()))
+
+    def close(self) -> None:
+        if self._ptr is not None:
+            C.checkpoint_destroy(self._ptr)
+            self._ptr = None
+            if self.vm._checkpoint is self:
+                self.vm._checkpoint = None
 
 
 # ---- devices ----

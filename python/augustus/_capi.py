@@ -261,6 +261,9 @@ PROTOTYPES = {
     'aug_vcpu_get_port_stats': (c_int, [P, POINTER(PortStat), c_uint32, U32P]),
     'aug_vcpu_get_mmio_stats': (c_int, [P, POINTER(MmioStat), c_uint32, U32P]),
     'aug_vcpu_reset_stats': (c_int, [P]),
+    'aug_checkpoint_create': (c_int, [P, OUT_P]),
+    'aug_checkpoint_restore': (c_int, [P]),
+    'aug_checkpoint_destroy': (None, [P]),
 
     'aug_mode_config_init': (c_int, [POINTER(ModeConfig), c_size_t, c_uint32]),
     'aug_mode_tables_size': (c_int, [POINTER(ModeConfig), POINTER(c_uint64)]),

@@ -62,6 +62,46 @@ static int nop_mmio(struct aug_vcpu *vcpu, uint64_t addr, uint32_t len, int is_w
 
 /* ---- helpers for the rows that need more than one call ---- */
 
+/* A second checkpoint of c->vm while the first exists. */
+static int checkpoint_twice(struct ctx *c)
+{
+	struct aug_checkpoint *cp, *cp2 = (void *)c->pattern;
+	int ret;
+
+	if (aug_checkpoint_create(c->vm, &cp))
+		return -1000;
+	ret = aug_checkpoint_create(c->vm, &cp2);
+	if (cp2 != (void *)c->pattern)
+		ret = -1001;
+	aug_checkpoint_destroy(cp);
+	return ret;
+}
+
+enum { CP_STALE, CP_LOGGED };
+
+/* On a VM of its own: a restore after a region was added, or a checkpoint
+ * of a VM whose region the program logs. */
+static int checkpoint_on_new_vm(struct ctx *c, int what)
+{
+	struct aug_checkpoint *cp = NULL;
+	struct aug_vm *vm;
+	int ret;
+
+	if (aug_vm_create(c->kvm, NULL, &vm))
+		return -1000;
+	if (aug_vm_add_memory(vm, 0, 1u << 20, what == CP_LOGGED ? AUG_MEM_DIRTY_LOG : 0, NULL)) {
+		aug_vm_destroy(vm);
+		return -1001;
+	}
+	ret = aug_checkpoint_create(vm, &cp);
+	if (what == CP_STALE && !ret) {
+		ret = aug_vm_add_memory(vm, 1u << 20, 1u << 20, 0, NULL) ? -1002 :
+		      aug_checkpoint_restore(cp);
+	}
+	aug_vm_destroy(vm);
+	return ret;
+}
+
 static const uint8_t garbage[256] = { 0x7f, 'E', 'L', 'F', 1, 1, 1 };
 
 static int vm_create_with(struct ctx *c, uint32_t size, uint32_t flags, uint64_t tss,
@@ -1045,6 +1085,14 @@ static int canvas_kept(int ret)
 	X(mstats_null_count, aug_vcpu_get_mmio_stats, -EINVAL,                                    \
 	  aug_vcpu_get_mmio_stats(c->vcpu, (struct aug_mmio_stat *)c->pattern, 1, NULL))          \
 	X(stats_reset_null, aug_vcpu_reset_stats, -EINVAL, aug_vcpu_reset_stats(NULL))            \
+	X(cp_null_vm, aug_checkpoint_create, -EINVAL,                                            \
+	  aug_checkpoint_create(NULL, (struct aug_checkpoint **)c->pattern))                      \
+	X(cp_null_ret, aug_checkpoint_create, -EINVAL, aug_checkpoint_create(c->vm, NULL))        \
+	X(cp_twice, aug_checkpoint_create, -EBUSY, checkpoint_twice(c))                          \
+	X(cp_logged, aug_checkpoint_create, -EBUSY, checkpoint_on_new_vm(c, CP_LOGGED))           \
+	X(cp_restore_null, aug_checkpoint_restore, -EINVAL, aug_checkpoint_restore(NULL))         \
+	X(cp_restore_stale, aug_checkpoint_restore, -ESTALE, checkpoint_on_new_vm(c, CP_STALE))   \
+	X(cp_destroy_null, aug_checkpoint_destroy, 0, NOCRASH(aug_checkpoint_destroy(NULL)))      \
 	X(kick_before_run, aug_vcpu_kick, -EINTR, kick_then_run(c))                               \
 	X(run_null_vcpu, aug_vcpu_run, -EINVAL, run_null(c, 0, 0, 1, 0))                          \
 	X(run_null_exit, aug_vcpu_run, -EINVAL, run_null(c, 0, 0, 0, 1))                          \

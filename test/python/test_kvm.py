@@ -27,6 +27,7 @@ REP_OUT = bytes.fromhex('be0020 b90300 ba8000 f36e f4')        # rep outsb 3 fro
 S5 = bytes.fromhex('ba0406 b80034 ef f4')                       # PM1a_CNT = SLP_EN | 5 << 10
 KBD_RESET = bytes.fromhex('b0fe e664 f4')                       # i8042 command 0xfe
 PCI_READ = bytes.fromhex('66b800000080 baf80c 66ef bafc0c 66ed ba8000 66ef f4')
+COUNT = bytes.fromhex('fe060020 a00020 e610 f4')               # [0x2000]++, out 0x10, hlt
 # long mode: rax = 0x1122334455667788, hlt
 LONG = bytes.fromhex('48b88877665544332211 f4')
 
@@ -513,3 +514,31 @@ def test_readme_example(tmp_path):
                        stderr=subprocess.PIPE, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert r.stdout == 'HLT: hi from the guest\n'
+
+
+def test_checkpoint_puts_the_guest_back(vm):
+    vcpu, view = real_mode_guest(vm, COUNT)
+    out = []
+    vm.register_pio(0x10, 1, collect(out))
+    cp = vm.checkpoint()
+    for _ in range(3):
+        assert vcpu.run().reason == ExitReason.HLT
+        cp.restore()
+    assert out == [1, 1, 1] and view[0x2000] == 0
+    vm.write(0x2000, b'\x05')          # the library's own writes come back too
+    cp.restore()
+    assert view[0x2000] == 0
+    with pytest.raises(augustus.Error) as e:
+        vm.checkpoint()                # one per VM
+    assert e.value.errno == errno.EBUSY
+    cp.close()
+    cp.close()
+    with pytest.raises(ValueError, match='closed'):
+        cp.restore()
+    cp = vm.checkpoint()
+    vm.add_memory(1 << 30, 4096)
+    with pytest.raises(augustus.Error) as e:
+        cp.restore()
+    assert e.value.errno == errno.ESTALE
+    vm.close()                         # takes the checkpoint with it
+    assert cp.closed

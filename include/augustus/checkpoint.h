@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef AUGUSTUS_CHECKPOINT_H
+#define AUGUSTUS_CHECKPOINT_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct aug_vm;
+
+/*
+ * Checkpoints: put a VM back, in place, to the state it had when the
+ * checkpoint was taken. A fuzzer or a sandbox runs a guest, then resets it
+ * for the next input instead of building it again.
+ *
+ * A checkpoint holds a copy of every memory region and, per vCPU, the
+ * general, special, FPU/XSAVE and extended control registers, every MSR
+ * KVM lists that it can read back and write (TSC, kvm-clock, APIC base,
+ * SYSCALL...), pending events, debug registers; with AUG_VM_IRQCHIP also
+ * the local APICs and MP states, both PICs, the IOAPIC and the PIT; and the
+ * VM's kvm-clock. While it exists KVM logs the pages the guest writes, so
+ * that a restore copies back only those, and the pages written with
+ * aug_vm_write_memory(): the cost of a restore grows with the pages dirtied
+ * since the checkpoint or the last restore, not with guest RAM.
+ *
+ * Not covered: bytes the program writes itself through a pointer into a
+ * region (from aug_vm_add_memory(), aug_vm_add_user_memory() or
+ * aug_vm_translate()), which KVM does not see; write those with
+ * aug_vm_write_memory(). The state of devices emulated in user space (the
+ * PC machine's UART, CMOS, PM and i8042) is not saved yet. The CPUID table
+ * is not saved: KVM does not let it change once a vCPU has run.
+ *
+ * A VM has at most one checkpoint at a time; aug_vm_destroy() destroys it.
+ * Take and restore a checkpoint while no vCPU of the VM runs.
+ */
+struct aug_checkpoint;
+
+/**
+ * aug_checkpoint_create() - take a checkpoint of a VM
+ * @vm: the VM; none of its vCPUs may be running
+ * @ret_checkpoint: receives the checkpoint
+ *
+ * Copies guest memory (the copy costs as much RAM as the regions, paid as
+ * pages are copied) and the state of every vCPU and of the in-kernel
+ * devices, and turns on KVM's dirty page log of every region. A vCPU that
+ * stopped at an IO or MMIO exit first has that access completed, as its
+ * next run would do it (a read gets what the exit's data holds now): KVM
+ * keeps that part of the state where no program can save it.
+ *
+ * Return: 0; -EINVAL if an argument is NULL; -EBUSY if the VM has a
+ * checkpoint already, a vCPU of it is running, a region was added with
+ * AUG_MEM_DIRTY_LOG (its log is the program's), or completing a string IO
+ * instruction led to an exit that only the caller can answer (run the vCPU
+ * on first); -ENOMEM; another negative
+ * errno if KVM refuses to give or take back a piece of state (the detail
+ * names the ioctl or the MSR). On failure the VM is as it was.
+ */
+int aug_checkpoint_create(struct aug_vm *vm, struct aug_checkpoint **ret_checkpoint);
+
+/**
+ * aug_checkpoint_restore() - put the VM back to its checkpoint
+ * @checkpoint: the checkpoint
+ *
+ * Completes the vCPUs' pending IO as aug_checkpoint_create() does (it
+ * belongs to the state being dropped), copies back the pages written since
+ * the checkpoint or the last restore,
+ * then sets the in-kernel devices, the kvm-clock and every vCPU to what
+ * they were; the guest's next instruction is the one it was about to run
+ * when the checkpoint was taken. The checkpoint stays, for the next
+ * restore.
+ *
+ * Return: 0; -EINVAL if @checkpoint is NULL; -EBUSY if a vCPU of the VM is
+ * running or its pending IO needs the caller (as for aug_checkpoint_create());
+ * -ESTALE if a memory region or a vCPU was added or removed since
+ * the checkpoint (nothing is changed then); another negative errno if KVM
+ * refuses a piece of state (the detail names it; the VM is then partly
+ * restored, and a later restore may still succeed).
+ */
+int aug_checkpoint_restore(struct aug_checkpoint *checkpoint);
+
+/**
+ * aug_checkpoint_destroy() - free a checkpoint
+ * @checkpoint: the checkpoint, or NULL
+ *
+ * Turns the dirty page log back off where the checkpoint turned it on. The
+ * VM and its state are not changed.
+ */
+void aug_checkpoint_destroy(struct aug_checkpoint *checkpoint);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

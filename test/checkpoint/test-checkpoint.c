@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Checkpoints on real KVM: a guest (scribble.S) stops for a checkpoint,
+ * then each round changes memory, XMM0, an MSR, a register and its stack and
+ * reports what it found; put back to the checkpoint, every round must find
+ * the same, and memory must read back the checkpoint's bytes.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "../vm-fixture.h"
+
+#define MEM_SIZE (4u << 20)
+#define GUEST_ADDR 0x1000
+#define STACK_TOP 0x80000
+#define COUNTER 0x70000
+#define PAGES_AT 0x100000
+#define PAGE 4096u
+#define ROUND_PORT 0x10
+#define CHECKPOINT_PORT 0x11
+#define DONE_PORT 0x12
+
+struct guest {
+	struct aug_vm *vm;
+	struct aug_vcpu *vcpu;
+	uint8_t *ram;
+	uint32_t reports[8];
+	unsigned int nreports;
+};
+
+static int report(struct aug_vcpu *vcpu, uint16_t port, uint32_t size, int is_write,
+		  uint32_t *data, void *opaque)
+{
+	struct guest *g = opaque;
+
+	(void)vcpu;
+	(void)port;
+	(void)size;
+	(void)is_write;
+	if (g->nreports < 8)
+		g->reports[g->nreports] = *data;
+	g->nreports++;
+	return AUG_CONTINUE;
+}
+
+static int stop(struct aug_vcpu *vcpu, uint16_t port, uint32_t size, int is_write,
+		uint32_t *data, void *opaque)
+{
+	(void)vcpu;
+	(void)port;
+	(void)size;
+	(void)is_write;
+	(void)data;
+	(void)opaque;
+	return AUG_STOP;
+}
+
+/* Runs @g to its stop on @port. */
+static void run_to(struct guest *g, uint16_t port)
+{
+	struct aug_exit e;
+
+	run_expect_exit(g->vcpu, 10000000000ull, &e, AUG_EXIT_IO);
+	ck_assert_uint_eq(e.u.io.port, port);
+}
+
+/* The guest, stopped at its checkpoint port, to scribble on @pages pages. */
+static void guest_start(struct guest *g, uint32_t vm_flags, uint64_t pages)
+{
+	struct aug_vm_config cfg;
+	struct aug_regs regs;
+
+	memset(g, 0, sizeof(*g));
+	aug_vm_config_init(&cfg, sizeof(cfg));
+	cfg.flags = vm_flags;
+	ck_assert_int_eq(aug_vm_create(kvm, &cfg, &g->vm), 0);
+	ck_assert_int_eq(aug_vm_add_memory(g->vm, 0, MEM_SIZE, 0, (void **)&g->ram), 0);
+	/* With transparent huge pages "always", khugepaged fills in the guest's
+	 * sparse RAM over time: RSS would grow without a leak. */
+	madvise(g->ram, MEM_SIZE, MADV_NOHUGEPAGE);
+	vm_load_guest(g->vm, "scribble", GUEST_ADDR);
+	g->vcpu = vcpu_in_mode(g->vm, 0, AUG_MODE_LONG64, GUEST_ADDR, STACK_TOP);
+	ck_assert_int_eq(aug_vcpu_get_regs(g->vcpu, &regs), 0);
+	regs.rdi = pages;
+	regs.rsi = PAGES_AT;
+	ck_assert_int_eq(aug_vcpu_set_regs(g->vcpu, &regs), 0);
+	ck_assert_int_eq(aug_vm_register_pio(g->vm, ROUND_PORT, 1, report, g), 0);
+	ck_assert_int_eq(aug_vm_register_pio(g->vm, CHECKPOINT_PORT, 1, stop, g), 0);
+	ck_assert_int_eq(aug_vm_register_pio(g->vm, DONE_PORT, 1, stop, g), 0);
+	run_to(g, CHECKPOINT_PORT);
+}
+
+/* One round; its five reports must be those of the first round. */
+static void round_expect(struct guest *g, const uint32_t *first)
+{
+	g->nreports = 0;
+	run_to(g, DONE_PORT);
+	ck_assert_uint_eq(g->nreports, 5);
+	ck_assert_msg(!memcmp(g->reports, first, 5 * sizeof(uint32_t)),
+		      "round reports %#x %#x %#x %#x %#x, first round %#x %#x %#x %#x %#x",
+		      g->reports[0], g->reports[1], g->reports[2], g->reports[3], g->reports[4],
+		      first[0], first[1], first[2], first[3], first[4]);
+}
+
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	ck_assert_ptr_nonnull(d);
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
+}
+
+static long rss_kib(void)
+{
+	char line[256];
+	long kib = -1;
+	FILE *f = fopen("/proc/self/status", "r");
+
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmRSS: %ld kB", &kib) == 1)
+			break;
+	fclose(f);
+	return kib;
+}
+
+/* Under a sanitizer or valgrind the resident set is their allocator's. */
+static bool rss_is_ours(void)
+{
+	const char *preload = getenv("LD_PRELOAD");
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+	return false;
+#endif
+	return !(preload && strstr(preload, "vgpreload"));
+}
+
+/* Rounds and restores, @resets times: the guest always finds the
+ * checkpoint's state, memory always reads back the checkpoint's bytes. */
+static void reset_loop(uint32_t vm_flags, uint64_t pages, long resets)
+{
+	static uint8_t saved[MEM_SIZE];
+	struct aug_checkpoint *cp;
+	uint32_t first[5];
+	struct aug_regs regs0, regs;
+	struct guest g;
+	long i, rss_warm = 0;
+	int fds0;
+
+	guest_start(&g, vm_flags, pages);
+	ck_assert_int_eq(aug_checkpoint_create(g.vm, &cp), 0);
+	memcpy(saved, g.ram, MEM_SIZE);
+	ck_assert_int_eq(aug_vcpu_get_regs(g.vcpu, &regs0), 0);
+	fds0 = count_fds();
+
+	/* The first round: what every later one must report. */
+	g.nreports = 0;
+	run_to(&g, DONE_PORT);
+	ck_assert_uint_eq(g.nreports, 5);
+	memcpy(first, g.reports, sizeof(first));
+	ck_assert_uint_eq(first[0], 1);		/* the count: one round */
+	ck_assert_uint_eq(first[1], 0x5eed);	/* XMM0 */
+	ck_assert_uint_eq(first[3], 0);		/* RBP */
+	ck_assert_uint_eq(first[4], 0x5eed);	/* the word pushed */
+	ck_assert(memcmp(saved, g.ram, MEM_SIZE));	/* the round wrote */
+
+	for (i = 0; i < resets; i++) {
+		ck_assert_int_eq(aug_checkpoint_restore(cp), 0);
+		/* The pages the rounds write, and all of memory now and then. */
+		ck_assert(!memcmp(g.ram + COUNTER, saved + COUNTER, PAGE));
+		ck_assert(!memcmp(g.ram + STACK_TOP - PAGE, saved + STACK_TOP - PAGE, PAGE));
+		ck_assert(!memcmp(g.ram + PAGES_AT, saved + PAGES_AT, pages * PAGE));
+		if (i % 1000 == 0 || i == resets - 1)
+			ck_assert_msg(!memcmp(g.ram, saved, MEM_SIZE), "memory differs after reset %ld", i);
+		ck_assert_int_eq(aug_vcpu_get_regs(g.vcpu, &regs), 0);
+		ck_assert_uint_eq(regs.rip, regs0.rip);
+		ck_assert_uint_eq(regs.rsp, regs0.rsp);
+		round_expect(&g, first);
+		if (i == 99 || (resets < 100 && i == 0))
+			rss_warm = rss_kib();
+	}
+	ck_assert_int_eq(count_fds(), fds0);
+	if (rss_is_ours())
+		ck_assert_msg(rss_kib() <= rss_warm + 256, "RSS %ld KiB after warm-up, %ld KiB at the end",
+			      rss_warm, rss_kib());
+	printf("checkpoint: %ld resets of %" PRIu64 " pages (irqchip %s): fds %d -> %d, RSS %ld -> %ld KiB\n",
+	       resets, pages, vm_flags & AUG_VM_IRQCHIP ? "yes" : "no", fds0, count_fds(), rss_warm,
+	       rss_kib());
+	aug_checkpoint_destroy(cp);
+	aug_vm_destroy(g.vm);
+}
+
+static long resets(void)
+{
+	const char *s = getenv("AUG_CHECKPOINT_RESETS");
+
+	return s ? atol(s) : 10000;
+}
+
+START_TEST(reset_puts_everything_back)
+{
+	reset_loop(0, 16, resets());
+}
+END_TEST
+
+START_TEST(reset_with_irqchip)
+{
+	reset_loop(AUG_VM_IRQCHIP, 256, resets() / 10);
+}
+END_TEST
+
+/* Writes of the library (aug_vm_write_memory()) are put back too; KVM's
+ * dirty log does not see them. */
+START_TEST(library_writes_put_back)
+{
+	static const char junk[] = "written by the host";
+	struct aug_checkpoint *cp;
+	uint8_t before[2 * PAGE];
+	struct guest g;
+
+	guest_start(&g, 0, 1);
+	ck_assert_int_eq(aug_checkpoint_create(g.vm, &cp), 0);
+	memcpy(before, g.ram + 0x200000 - PAGE, sizeof(before));
+	/* across a page boundary: both pages */
+	ck_assert_int_eq(aug_vm_write_memory(g.vm, 0x200000 - 4, junk, sizeof(junk)), 0);
+	ck_assert_int_eq(aug_checkpoint_restore(cp), 0);
+	ck_assert(!memcmp(g.ram + 0x200000 - PAGE, before, sizeof(before)));
+	aug_vm_destroy(g.vm);	/* destroys the checkpoint too */
+}
+END_TEST
+
+START_TEST(one_checkpoint_per_vm)
+{
+	struct aug_checkpoint *cp, *cp2 = (void *)1;
+	struct guest g;
+
+	guest_start(&g, 0, 1);
+	ck_assert_int_eq(aug_checkpoint_create(g.vm, &cp), 0);
+	ck_assert_int_eq(aug_checkpoint_create(g.vm, &cp2), -EBUSY);
+	ck_assert_ptr_eq(cp2, (void *)1);
+	aug_checkpoint_destroy(cp);
+	ck_assert_int_eq(aug_checkpoint_create(g.vm, &cp2), 0);
+	aug_checkpoint_destroy(cp2);
+	aug_vm_destroy(g.vm);
+}
+END_TEST
+
+/* A region the program logs itself is not the checkpoint's to log. */
+START_TEST(program_dirty_log_refused)
+{
+	struct aug_checkpoint *cp = (void *)1;
+	struct guest g;
+
+	guest_start(&g, 0, 1);
+	ck_assert_int_eq(aug_vm_add_memory(g.vm, 1ull << 30, 1u << 20, AUG_MEM_DIRTY_LOG, NULL), 0);
+	ck_assert_int_eq(aug_checkpoint_create(g.vm, &cp), -EBUSY);
+	ck_assert_ptr_eq(cp, (void *)1);
+	aug_vm_destroy(g.vm);
+}
+END_TEST
+
+/* After a region or vCPU comes or goes, a restore changes nothing. */
+START_TEST(changed_layout_is_stale)
+{
+	struct aug_checkpoint *cp;
+	struct aug_vcpu *v1;
+	struct guest g;
+
+	guest_start(&g, 0, 1);
+	ck_assert_int_eq(aug_checkpoint_create(g.vm, &cp), 0);
+	g.ram[COUNTER] = 0x77;
+	ck_assert_int_eq(aug_vm_add_memory(g.vm, 1ull << 30, 1u << 20, 0, NULL), 0);
+	ck_assert_int_eq(aug_vm_write_memory(g.vm, 1ull << 30, "x", 1), 0);
+	ck_assert_int_eq(aug_checkpoint_restore(cp), -ESTALE);
+	ck_assert_uint_eq(g.ram[COUNTER], 0x77);
+	aug_checkpoint_destroy(cp);
+
+	ck_assert_int_eq(aug_checkpoint_create(g.vm, &cp), 0);
+	ck_assert_int_eq(aug_vcpu_create(g.vm, 1, &v1), 0);
+	ck_assert_int_eq(aug_checkpoint_restore(cp), -ESTALE);
+	aug_vcpu_destroy(v1);
+	ck_assert_int_eq(aug_checkpoint_restore(cp), -ESTALE);
+	aug_checkpoint_destroy(cp);
+	aug_vm_destroy(g.vm);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("checkpoint");
+
+	TCase *tc[] = {
+		add_case(s, "reset_puts_everything_back", reset_puts_everything_back, NULL, 600),
+		add_case(s, "reset_with_irqchip", reset_with_irqchip, "irqchip-smp", 600),
+		add_case(s, "library_writes_put_back", library_writes_put_back, NULL, 60),
+		add_case(s, "one_checkpoint_per_vm", one_checkpoint_per_vm, NULL, 60),
+		add_case(s, "program_dirty_log_refused", program_dirty_log_refused, NULL, 60),
+		add_case(s, "changed_layout_is_stale", changed_layout_is_stale, NULL, 60),
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(tc) / sizeof(tc[0]); i++)
+		tcase_add_checked_fixture(tc[i], kvm_setup, kvm_teardown);
+	return run_kvm_suite(s);
+}
