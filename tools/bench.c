@@ -297,11 +297,15 @@ static void usage_bench(FILE *f)
 {
 	fprintf(f, "usage: augustus bench [--exits N] [--rounds R] [--only raw|lib] [--device PATH]\n"
 		   "       augustus bench --startup [--rounds R] [--device PATH]\n"
+		   "       augustus bench --reset [--rounds R] [--mem MIB] [--device PATH]\n"
 		   "  Run a guest doing N port IN exits through a bare KVM_RUN loop (raw) and\n"
 		   "  through aug_vcpu_run with a port handler (lib), R interleaved rounds each;\n"
 		   "  print the median ns per exit of both and their ratio.\n"
 		   "  --startup: time from VM creation to the first guest instruction in long\n"
-		   "  mode, raw ioctls against the library, R interleaved rounds.\n");
+		   "  mode, raw ioctls against the library, R interleaved rounds.\n"
+		   "  --reset: aug_checkpoint_restore() after the guest wrote 1, 16, 256 and\n"
+		   "  4096 pages of MIB MiB of RAM (default 256), against building the same VM\n"
+		   "  again and loading the same image, R interleaved rounds.\n");
 }
 
 int cmd_bench(int argc, char **argv)
@@ -312,18 +316,20 @@ int cmd_bench(int argc, char **argv)
 		{ "only", required_argument, NULL, 'o' },
 		{ "device", required_argument, NULL, 'd' },
 		{ "startup", no_argument, NULL, 's' },
+		{ "reset", no_argument, NULL, 'R' },
+		{ "mem", required_argument, NULL, 'm' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	uint64_t n = 20000, rounds = 5;
-	int startup = 0;
+	uint64_t n = 20000, rounds = 5, mem_mib = 256;
+	int startup = 0, reset = 0;
 	const char *dev = "/dev/kvm", *only = NULL;
 	double raw[256], lib[256];
 	struct aug_kvm *kvm;
 	uint64_t i;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "n:r:o:d:sh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "n:r:o:d:sRm:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			if (parse_u64(optarg, &n) || !n || n > UINT32_MAX) {
@@ -350,6 +356,15 @@ int cmd_bench(int argc, char **argv)
 		case 's':
 			startup = 1;
 			break;
+		case 'R':
+			reset = 1;
+			break;
+		case 'm':
+			if (parse_u64(optarg, &mem_mib) || mem_mib < 32 || mem_mib > (1u << 20)) {
+				tool_bad_value("mem", optarg, "32 to 1048576 (MiB)");
+				return EXIT_USAGE;
+			}
+			break;
 		case 'h':
 			usage_bench(stdout);
 			return 0;
@@ -370,6 +385,8 @@ int cmd_bench(int argc, char **argv)
 	aug_kvm_close(kvm);
 	if (startup)
 		return bench_startup(dev, rounds > 256 ? 256 : rounds);
+	if (reset)
+		return bench_reset(dev, rounds, mem_mib << 20);
 
 	for (i = 0; i < rounds; i++) {
 		if ((!only || !strcmp(only, "raw")) && run_raw(dev, (uint32_t)n, &raw[i])) {

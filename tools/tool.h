@@ -48,6 +48,8 @@ int host_probe_run(struct aug_kvm *kvm, unsigned int i, char *detail, size_t len
 const char *host_class_name(enum host_class c);
 int cmd_info(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+/* bench --reset (bench-reset.c) */
+int bench_reset(const char *dev, uint64_t rounds, uint64_t mem);
 int cmd_run(int argc, char **argv);
 /* run --kernel: boot Linux on a PC machine (run-linux.c). */
 int cmd_run_linux(int argc, char **argv);

@@ -91,6 +91,7 @@ if [ $kvm = 0 ]; then
 	expect 2 "bad value '0' for --rounds: expected 1 to 256" "$aug" bench --rounds 0
 	expect 2 "bad value 'both' for --only: expected raw or lib" "$aug" bench --only both
 	expect 4 "/nonexistent does not exist" "$aug" bench --device /nonexistent
+	expect 2 "bad value '16' for --mem: expected 32 to 1048576 (MiB)" "$aug" bench --reset --mem 16
 fi
 
 # --- loading and running guests ---
@@ -127,6 +128,16 @@ if [ $kvm = 1 ]; then
 		failed=$((failed + 1))
 		echo "FAIL: run --stats hi.bin: exit $st, stdout '$(cat "$out")', stderr:"
 		sed 's/^/  | /' "$out.err"
+	fi
+	# bench --reset: every row measured (256 MiB: 4096 pages fit above 16 MiB)
+	"$aug" bench --reset --rounds 1 >"$out" 2>"$out.err"
+	st=$?
+	if [ $st -eq 0 ] && [ "$(grep -cE '^ +(1|16|256|4096) +[0-9.]+ +[0-9.]+ +[0-9.]+$' "$out")" = 4 ]; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+		echo "FAIL: bench --reset: exit $st, stdout:"
+		sed 's/^/  | /' "$out" "$out.err"
 	fi
 	# and a guest that ends well says nothing
 	"$aug" run "$guests/hlt.bin" >"$out" 2>"$out.err"
