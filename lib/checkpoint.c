@@ -49,10 +49,107 @@ struct aug_checkpoint {
 	size_t nvcpus;
 	size_t xsave_size;	/* 0: KVM_GET_FPU */
 	bool has_xcrs;
+	uint8_t *states;	/* the registered devices', one after another */
 	struct kvm_irqchip chips[3];	/* PIC master, PIC slave, IOAPIC */
 	struct kvm_pit_state2 pit;
 	struct kvm_clock_data clock;
 };
+
+static struct device_state *state_find(struct aug_vm *vm, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < vm->nstates; i++)
+		if (!strcmp(vm->states[i].name, name))
+			return &vm->states[i];
+	return NULL;
+}
+
+AUG_EXPORT int aug_vm_register_state(struct aug_vm *vm, const char *name, size_t len,
+				     aug_state_save_fn save, aug_state_load_fn load, void *opaque)
+{
+	struct device_state *grown;
+	size_t n;
+
+	if (!vm || !name || !save || !load || !len || len > STATE_LEN_MAX)
+		return -EINVAL;
+	n = strnlen(name, STATE_NAME_MAX);
+	if (!n || n == STATE_NAME_MAX)
+		return -EINVAL;
+	if (state_find(vm, name))
+		return -EEXIST;
+	if (vm->nstates >= STATE_MAX)
+		return -ENOSPC;
+	grown = realloc(vm->states, (vm->nstates + 1) * sizeof(*grown));
+	if (!grown)
+		return -ENOMEM;
+	vm->states = grown;
+	grown = &vm->states[vm->nstates++];
+	memset(grown, 0, sizeof(*grown));
+	memcpy(grown->name, name, n);
+	grown->len = len;
+	grown->save = save;
+	grown->load = load;
+	grown->opaque = opaque;
+	vm->layout_gen++;
+	return 0;
+}
+
+AUG_EXPORT int aug_vm_unregister_state(struct aug_vm *vm, const char *name)
+{
+	struct device_state *st;
+
+	if (!vm || !name)
+		return -EINVAL;
+	st = state_find(vm, name);
+	if (!st)
+		return -ENOENT;
+	memmove(st, st + 1, (vm->nstates - (size_t)(st - vm->states) - 1) * sizeof(*st));
+	vm->nstates--;
+	vm->layout_gen++;
+	return 0;
+}
+
+static int save_states(struct aug_checkpoint *cp)
+{
+	struct aug_vm *vm = cp->vm;
+	size_t i, total = 0;
+	int ret;
+
+	for (i = 0; i < vm->nstates; i++)
+		total += vm->states[i].len;
+	cp->states = malloc(total ? total : 1);
+	if (!cp->states)
+		return -ENOMEM;
+	for (i = 0, total = 0; i < vm->nstates; total += vm->states[i++].len) {
+		const struct device_state *st = &vm->states[i];
+
+		ret = st->save(st->opaque, cp->states + total, st->len);
+		if (ret < 0) {
+			aug_set_detail("the device state \"%s\" could not be saved", st->name);
+			return ret > -4096 ? ret : -EIO;
+		}
+	}
+	return 0;
+}
+
+static int load_states(struct aug_checkpoint *cp)
+{
+	struct aug_vm *vm = cp->vm;
+	size_t i, off;
+	int ret;
+
+	for (i = 0, off = 0; i < vm->nstates; off += vm->states[i++].len) {
+		const struct device_state *st = &vm->states[i];
+
+		ret = st->load(st->opaque, cp->states + off, st->len);
+		if (ret < 0) {
+			aug_set_detail("the device state \"%s\" was refused", st->name);
+			return ret > -4096 ? ret : -EIO;
+		}
+	}
+	return 0;
+}
 
 /* @gpa..@gpa + @len - 1 lies in guest memory (mem_check_span()). */
 void checkpoint_mark(struct aug_checkpoint *cp, uint64_t gpa, uint64_t len)
@@ -294,6 +391,7 @@ static void free_parts(struct aug_checkpoint *cp)
 	}
 	free(cp->regions);
 	free(cp->vcpus);
+	free(cp->states);
 	free(cp);
 }
 
@@ -435,6 +533,8 @@ AUG_EXPORT int aug_checkpoint_create(struct aug_vm *vm, struct aug_checkpoint **
 	}
 	if (ret >= 0)
 		ret = aug_ioctl(vm->fd, KVM_GET_CLOCK, &cp->clock, "KVM_GET_CLOCK");
+	if (ret >= 0)
+		ret = save_states(cp);
 	if (ret < 0) {
 		logs_off(cp);
 		free_parts(cp);
@@ -479,7 +579,8 @@ AUG_EXPORT int aug_checkpoint_restore(struct aug_checkpoint *cp)
 		return -EINVAL;
 	vm = cp->vm;
 	if (cp->layout_gen != vm->layout_gen) {
-		aug_set_detail("a memory region or a vCPU was added or removed since the checkpoint");
+		aug_set_detail("a memory region, vCPU or device state was added or removed "
+			       "since the checkpoint");
 		return -ESTALE;
 	}
 	if (any_running(vm))
@@ -500,6 +601,8 @@ AUG_EXPORT int aug_checkpoint_restore(struct aug_checkpoint *cp)
 		clock = (struct kvm_clock_data){ .clock = cp->clock.clock };
 		ret = aug_ioctl(vm->fd, KVM_SET_CLOCK, &clock, "KVM_SET_CLOCK");
 	}
+	if (ret >= 0)
+		ret = load_states(cp);
 	for (i = 0; ret >= 0 && i < cp->nvcpus; i++)
 		ret = restore_vcpu(cp, &cp->vcpus[i]);
 	return ret < 0 ? ret : 0;

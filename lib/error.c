@@ -30,7 +30,7 @@ AUG_EXPORT const char *aug_strerror(int err)
 	case EBUSY:
 		return "busy: the range overlaps a memory region or port registration, a vCPU is running, or the VM has a checkpoint already";
 	case ESTALE:
-		return "stale: a memory region or vCPU was added or removed since the checkpoint";
+		return "stale: a memory region, vCPU or device state was added or removed since the checkpoint";
 	case EEXIST:
 		return "already exists (vCPU id in use)";
 	case ENOSPC:

@@ -107,6 +107,18 @@ int mmio_table_insert(struct mmio_table *t, uint64_t addr, uint64_t size,
 int mmio_table_remove(struct mmio_table *t, uint64_t addr, uint64_t size);
 const struct mmio_range *mmio_table_lookup(const struct mmio_table *t, uint64_t addr);
 
+/* checkpoint.c: a device state that checkpoints keep. */
+#define STATE_NAME_MAX 32
+#define STATE_MAX 64
+#define STATE_LEN_MAX 65536
+struct device_state {
+	char name[STATE_NAME_MAX];
+	size_t len;
+	aug_state_save_fn save;
+	aug_state_load_fn load;
+	void *opaque;
+};
+
 struct exit_handler {
 	aug_exit_fn fn;
 	void *opaque;
@@ -141,6 +153,8 @@ struct aug_vm {
 	 * taken before no longer fits (checkpoint.c). */
 	uint64_t layout_gen;
 	struct aug_checkpoint *checkpoint;	/* the one that owns the dirty log */
+	struct device_state *states;
+	size_t nstates;
 };
 
 /* checkpoint.c: note the library's own writes to guest memory, which

@@ -169,6 +169,7 @@ AUG_EXPORT void aug_vm_destroy(struct aug_vm *vm)
 	free(vm->regions);
 	pio_table_fini(&vm->pio);
 	mmio_table_fini(&vm->mmio);
+	free(vm->states);
 	free(vm->msrs);
 	free(vm->cpuid);
 	free(vm);

@@ -530,6 +530,9 @@ static void fake_vm_setup(void)
 static void fake_vm_teardown(void)
 {
 	pio_table_fini(&fake_vm.pio);
+	free(fake_vm.states);
+	fake_vm.states = NULL;
+	fake_vm.nstates = 0;
 }
 
 START_TEST(vm_create_rejects_bad_config)

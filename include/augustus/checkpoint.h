@@ -2,6 +2,8 @@
 #ifndef AUGUSTUS_CHECKPOINT_H
 #define AUGUSTUS_CHECKPOINT_H
 
+#include <stddef.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -26,9 +28,12 @@ struct aug_vm;
  * Not covered: bytes the program writes itself through a pointer into a
  * region (from aug_vm_add_memory(), aug_vm_add_user_memory() or
  * aug_vm_translate()), which KVM does not see; write those with
- * aug_vm_write_memory(). The state of devices emulated in user space (the
- * PC machine's UART, CMOS, PM and i8042) is not saved yet. The CPUID table
- * is not saved: KVM does not let it change once a vCPU has run.
+ * aug_vm_write_memory(). The CPUID table is not saved: KVM does not let it
+ * change once a vCPU has run.
+ *
+ * Devices emulated in user space keep their state in a checkpoint by
+ * registering it with aug_vm_register_state(); the PC machine's devices
+ * (UART, CMOS, PM, i8042, PCI host bridge) do.
  *
  * A VM has at most one checkpoint at a time; aug_vm_destroy() destroys it.
  * Take and restore a checkpoint while no vCPU of the VM runs.
@@ -36,13 +41,73 @@ struct aug_vm;
 struct aug_checkpoint;
 
 /**
+ * typedef aug_state_save_fn - write a device's state
+ * @opaque: as registered
+ * @buf: where to write it
+ * @len: the length registered
+ *
+ * Called by aug_checkpoint_create() while no vCPU of the VM runs.
+ *
+ * Return: 0, or a negative errno, which fails the checkpoint.
+ */
+typedef int (*aug_state_save_fn)(void *opaque, void *buf, size_t len);
+
+/**
+ * typedef aug_state_load_fn - put a device's state back
+ * @opaque: as registered
+ * @buf: a state the save function wrote, of @len bytes
+ * @len: the length registered
+ *
+ * Called by aug_checkpoint_restore() while no vCPU of the VM runs, after
+ * the in-kernel irqchip is restored (a device may set its interrupt lines)
+ * and before the vCPUs are. The bytes may one day come from a file: check
+ * them, and refuse a state that the device could not be in.
+ *
+ * Return: 0, or a negative errno (-EINVAL for a state it refuses), which
+ * fails the restore.
+ */
+typedef int (*aug_state_load_fn)(void *opaque, const void *buf, size_t len);
+
+/**
+ * aug_vm_register_state() - have checkpoints keep a device's state
+ * @vm: the VM
+ * @name: the device's name, unique in the VM, 1 to 31 characters (the
+ *        library's devices use "serial@0x3f8", "cmos", "pm@0x600", "i8042",
+ *        "pci")
+ * @len: bytes of state, 1 to 65536
+ * @save: writes the state
+ * @load: puts it back
+ * @opaque: passed to both
+ *
+ * A checkpoint taken before the registration no longer restores (-ESTALE).
+ *
+ * Return: 0; -EINVAL if an argument is NULL, @name is empty or too long, or
+ * @len is 0 or above 65536; -EEXIST if @name is registered already;
+ * -ENOSPC if the VM has 64 states already; -ENOMEM.
+ */
+int aug_vm_register_state(struct aug_vm *vm, const char *name, size_t len,
+			  aug_state_save_fn save, aug_state_load_fn load, void *opaque);
+
+/**
+ * aug_vm_unregister_state() - forget a device's state
+ * @vm: the VM
+ * @name: as registered
+ *
+ * A checkpoint taken before no longer restores (-ESTALE).
+ *
+ * Return: 0; -EINVAL if an argument is NULL; -ENOENT if @name is not
+ * registered.
+ */
+int aug_vm_unregister_state(struct aug_vm *vm, const char *name);
+
+/**
  * aug_checkpoint_create() - take a checkpoint of a VM
  * @vm: the VM; none of its vCPUs may be running
  * @ret_checkpoint: receives the checkpoint
  *
- * Copies guest memory (the copy costs as much RAM as the regions, paid as
- * pages are copied) and the state of every vCPU and of the in-kernel
- * devices, and turns on KVM's dirty page log of every region. A vCPU that
+ * Copies guest memory (the copy costs as much RAM as the regions' pages that
+ * are not all zeros) and the state of every vCPU, of the in-kernel devices
+ * and of the registered ones, and turns on KVM's dirty page log of every region. A vCPU that
  * stopped at an IO or MMIO exit first has that access completed, as its
  * next run would do it (a read gets what the exit's data holds now): KVM
  * keeps that part of the state where no program can save it.
@@ -52,8 +117,9 @@ struct aug_checkpoint;
  * AUG_MEM_DIRTY_LOG (its log is the program's), or completing a string IO
  * instruction led to an exit that only the caller can answer (run the vCPU
  * on first); -ENOMEM; another negative
- * errno if KVM refuses to give or take back a piece of state (the detail
- * names the ioctl or the MSR). On failure the VM is as it was.
+ * errno if KVM refuses to give a piece of state (the detail names the
+ * ioctl) or a device's save function fails (the detail names the device).
+ * On failure the VM is as it was.
  */
 int aug_checkpoint_create(struct aug_vm *vm, struct aug_checkpoint **ret_checkpoint);
 
@@ -63,18 +129,18 @@ int aug_checkpoint_create(struct aug_vm *vm, struct aug_checkpoint **ret_checkpo
  *
  * Completes the vCPUs' pending IO as aug_checkpoint_create() does (it
  * belongs to the state being dropped), copies back the pages written since
- * the checkpoint or the last restore,
- * then sets the in-kernel devices, the kvm-clock and every vCPU to what
- * they were; the guest's next instruction is the one it was about to run
- * when the checkpoint was taken. The checkpoint stays, for the next
- * restore.
+ * the checkpoint or the last restore, then sets the in-kernel devices, the
+ * kvm-clock, the registered devices and every vCPU to what they were; the
+ * guest's next instruction is the one it was about to run when the
+ * checkpoint was taken. The checkpoint stays, for the next restore.
  *
  * Return: 0; -EINVAL if @checkpoint is NULL; -EBUSY if a vCPU of the VM is
  * running or its pending IO needs the caller (as for aug_checkpoint_create());
- * -ESTALE if a memory region or a vCPU was added or removed since
- * the checkpoint (nothing is changed then); another negative errno if KVM
- * refuses a piece of state (the detail names it; the VM is then partly
- * restored, and a later restore may still succeed).
+ * -ESTALE if a memory region, a vCPU or a device state was added or removed
+ * since the checkpoint (nothing is changed then); another negative errno
+ * if KVM or a device's load function refuses a piece of state (the detail
+ * names it; the VM is then partly restored, and a later restore may still
+ * succeed).
  */
 int aug_checkpoint_restore(struct aug_checkpoint *checkpoint);
 

@@ -143,6 +143,36 @@ static int cmos_io(struct aug_vcpu *vcpu, uint16_t port, uint32_t size, int is_w
 	return AUG_CONTINUE;
 }
 
+/* What a checkpoint keeps: the index register, then the 128 bytes. */
+#define CMOS_STATE_LEN 129
+
+static int cmos_save(void *opaque, void *buf, size_t len)
+{
+	struct aug_cmos *c = opaque;
+	uint8_t *b = buf;
+
+	(void)len;
+	pthread_mutex_lock(&c->lock);
+	b[0] = c->state.index;
+	memcpy(b + 1, c->state.ram, sizeof(c->state.ram));
+	pthread_mutex_unlock(&c->lock);
+	return 0;
+}
+
+static int cmos_load(void *opaque, const void *buf, size_t len)
+{
+	struct aug_cmos *c = opaque;
+	const uint8_t *b = buf;
+
+	if (len != CMOS_STATE_LEN || b[0] > 0x7f)
+		return -EINVAL;
+	pthread_mutex_lock(&c->lock);
+	c->state.index = b[0];
+	memcpy(c->state.ram, b + 1, sizeof(c->state.ram));
+	pthread_mutex_unlock(&c->lock);
+	return 0;
+}
+
 AUG_EXPORT int aug_cmos_create(struct aug_vm *vm, struct aug_cmos **ret_cmos)
 {
 	struct aug_cmos *c;
@@ -157,6 +187,11 @@ AUG_EXPORT int aug_cmos_create(struct aug_vm *vm, struct aug_cmos **ret_cmos)
 	cmos_init(&c->state);
 	pthread_mutex_init(&c->lock, NULL);
 	ret = aug_vm_register_pio(vm, PORT_INDEX, 2, cmos_io, c);
+	if (ret >= 0) {
+		ret = aug_vm_register_state(vm, "cmos", CMOS_STATE_LEN, cmos_save, cmos_load, c);
+		if (ret < 0)
+			aug_vm_unregister_pio(vm, PORT_INDEX, 2);
+	}
 	if (ret < 0) {
 		pthread_mutex_destroy(&c->lock);
 		free(c);
@@ -170,6 +205,7 @@ AUG_EXPORT void aug_cmos_destroy(struct aug_cmos *c)
 {
 	if (!c)
 		return;
+	aug_vm_unregister_state(c->vm, "cmos");
 	aug_vm_unregister_pio(c->vm, PORT_INDEX, 2);
 	pthread_mutex_destroy(&c->lock);
 	free(c);

@@ -145,6 +145,40 @@ static int i8042_io(struct aug_vcpu *vcpu, uint16_t port, uint32_t size, int is_
 	return ret;
 }
 
+/* What a checkpoint keeps: status, output byte, pending command, command
+ * byte, output port, port A, and the event the guest caused, if any. */
+#define I8042_STATE_LEN 8
+
+static int i8042_save(void *opaque, void *buf, size_t len)
+{
+	struct aug_i8042 *k = opaque;
+	uint8_t *b = buf;
+
+	(void)len;
+	pthread_mutex_lock(&k->lock);
+	b[0] = k->status, b[1] = k->out, b[2] = k->pending, b[3] = k->ccb;
+	b[4] = k->outport, b[5] = k->port_a;
+	b[6] = (uint8_t)__atomic_load_n(&k->event, __ATOMIC_ACQUIRE);
+	b[7] = 0;
+	pthread_mutex_unlock(&k->lock);
+	return 0;
+}
+
+static int i8042_load(void *opaque, const void *buf, size_t len)
+{
+	struct aug_i8042 *k = opaque;
+	const uint8_t *b = buf;
+
+	if (len != I8042_STATE_LEN || (b[6] && b[6] != AUG_EVENT_RESET) || b[7])
+		return -EINVAL;
+	pthread_mutex_lock(&k->lock);
+	k->status = b[0], k->out = b[1], k->pending = b[2], k->ccb = b[3];
+	k->outport = b[4], k->port_a = b[5];
+	__atomic_store_n(&k->event, b[6], __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&k->lock);
+	return 0;
+}
+
 AUG_EXPORT int aug_i8042_create(struct aug_vm *vm, struct aug_i8042 **ret_i8042)
 {
 	struct aug_i8042 *k;
@@ -171,9 +205,14 @@ AUG_EXPORT int aug_i8042_create(struct aug_vm *vm, struct aug_i8042 **ret_i8042)
 	ret = aug_vm_register_pio(vm, PORT_A, 1, i8042_io, k);
 	if (ret < 0)
 		goto err_cmd;
+	ret = aug_vm_register_state(vm, "i8042", I8042_STATE_LEN, i8042_save, i8042_load, k);
+	if (ret < 0)
+		goto err_a;
 	*ret_i8042 = k;
 	return 0;
 
+err_a:
+	aug_vm_unregister_pio(vm, PORT_A, 1);
 err_cmd:
 	aug_vm_unregister_pio(vm, PORT_CMD, 1);
 err_data:
@@ -188,6 +227,7 @@ AUG_EXPORT void aug_i8042_destroy(struct aug_i8042 *k)
 {
 	if (!k)
 		return;
+	aug_vm_unregister_state(k->vm, "i8042");
 	aug_vm_unregister_pio(k->vm, PORT_A, 1);
 	aug_vm_unregister_pio(k->vm, PORT_CMD, 1);
 	aug_vm_unregister_pio(k->vm, PORT_DATA, 1);

@@ -37,6 +37,29 @@ static int pci_io(struct aug_vcpu *vcpu, uint16_t port, uint32_t size, int is_wr
 	return AUG_CONTINUE;
 }
 
+/* What a checkpoint keeps: the address register (little endian). */
+#define PCI_STATE_LEN 4
+
+static int pci_save(void *opaque, void *buf, size_t len)
+{
+	struct aug_pci *p = opaque;
+
+	(void)len;
+	put32(buf, __atomic_load_n(&p->addr, __ATOMIC_RELAXED));
+	return 0;
+}
+
+static int pci_load(void *opaque, const void *buf, size_t len)
+{
+	struct aug_pci *p = opaque;
+	uint32_t addr = get32(buf);
+
+	if (len != PCI_STATE_LEN || (addr & ~0x80fffffcu))
+		return -EINVAL;
+	__atomic_store_n(&p->addr, addr, __ATOMIC_RELAXED);
+	return 0;
+}
+
 AUG_EXPORT int aug_pci_create(struct aug_vm *vm, struct aug_pci **ret_pci)
 {
 	struct aug_pci *p;
@@ -49,6 +72,11 @@ AUG_EXPORT int aug_pci_create(struct aug_vm *vm, struct aug_pci **ret_pci)
 		return -ENOMEM;
 	p->vm = vm;
 	ret = aug_vm_register_pio(vm, PORT_ADDR, 8, pci_io, p);
+	if (ret >= 0) {
+		ret = aug_vm_register_state(vm, "pci", PCI_STATE_LEN, pci_save, pci_load, p);
+		if (ret < 0)
+			aug_vm_unregister_pio(vm, PORT_ADDR, 8);
+	}
 	if (ret < 0) {
 		free(p);
 		return ret;
@@ -61,6 +89,7 @@ AUG_EXPORT void aug_pci_destroy(struct aug_pci *p)
 {
 	if (!p)
 		return;
+	aug_vm_unregister_state(p->vm, "pci");
 	aug_vm_unregister_pio(p->vm, PORT_ADDR, 8);
 	free(p);
 }

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -110,11 +111,53 @@ static int pm_io(struct aug_vcpu *vcpu, uint16_t port, uint32_t size, int is_wri
 	return ret;
 }
 
+/* What a checkpoint keeps: status, enable, control (16 bits each, little
+ * endian) and the event the guest caused, if any. */
+#define PM_STATE_LEN 8
+
+static int pm_save(void *opaque, void *buf, size_t len)
+{
+	struct aug_pm *pm = opaque;
+	uint8_t *b = buf;
+
+	(void)len;
+	memset(b, 0, PM_STATE_LEN);
+	pthread_mutex_lock(&pm->lock);
+	put16(b, pm->sts);
+	put16(b + 2, pm->en);
+	put16(b + 4, pm->cnt);
+	b[6] = (uint8_t)__atomic_load_n(&pm->event, __ATOMIC_ACQUIRE);
+	pthread_mutex_unlock(&pm->lock);
+	return 0;
+}
+
+static int pm_load(void *opaque, const void *buf, size_t len)
+{
+	struct aug_pm *pm = opaque;
+	const uint8_t *b = buf;
+
+	if (len != PM_STATE_LEN || (b[6] && b[6] != AUG_EVENT_POWEROFF) || b[7])
+		return -EINVAL;
+	pthread_mutex_lock(&pm->lock);
+	pm->sts = get16(b);
+	pm->en = get16(b + 2);
+	pm->cnt = get16(b + 4);
+	__atomic_store_n(&pm->event, b[6], __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&pm->lock);
+	return 0;
+}
+
+static void pm_state_name(const struct aug_pm *pm, char name[16])
+{
+	snprintf(name, 16, "pm@%#x", pm->cfg.evt_base);
+}
+
 AUG_EXPORT int aug_pm_create(struct aug_vm *vm, const struct aug_pm_config *cfg,
 			     struct aug_pm **ret_pm)
 {
 	struct aug_pm *pm;
 	struct aug_pm_config c;
+	char name[16];
 	int ret;
 
 	if (!vm || !ret_pm)
@@ -139,9 +182,15 @@ AUG_EXPORT int aug_pm_create(struct aug_vm *vm, const struct aug_pm_config *cfg,
 	ret = aug_vm_register_pio(vm, c.cnt_base, 2, pm_io, pm);
 	if (ret < 0)
 		goto err_evt;
+	pm_state_name(pm, name);
+	ret = aug_vm_register_state(vm, name, PM_STATE_LEN, pm_save, pm_load, pm);
+	if (ret < 0)
+		goto err_cnt;
 	*ret_pm = pm;
 	return 0;
 
+err_cnt:
+	aug_vm_unregister_pio(vm, c.cnt_base, 2);
 err_evt:
 	aug_vm_unregister_pio(vm, c.evt_base, 4);
 err_free:
@@ -152,8 +201,12 @@ err_free:
 
 AUG_EXPORT void aug_pm_destroy(struct aug_pm *pm)
 {
+	char name[16];
+
 	if (!pm)
 		return;
+	pm_state_name(pm, name);
+	aug_vm_unregister_state(pm->vm, name);
 	aug_vm_unregister_pio(pm->vm, pm->cfg.cnt_base, 2);
 	aug_vm_unregister_pio(pm->vm, pm->cfg.evt_base, 4);
 	pthread_mutex_destroy(&pm->lock);

@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -264,6 +265,59 @@ static int serial_io(struct aug_vcpu *vcpu, uint16_t port, uint32_t size, int is
 	return AUG_CONTINUE;
 }
 
+/* What a checkpoint keeps, byte by byte so that a load can check each
+ * field: the eight registers, the THR-empty interrupt, the receive FIFO. */
+#define SERIAL_STATE_LEN (20 + AUG_SERIAL_RX_BUFFER)
+
+static int serial_save(void *opaque, void *buf, size_t len)
+{
+	struct aug_serial *s = opaque;
+	const struct uart *u = &s->uart;
+	uint8_t *b = buf;
+
+	(void)len;
+	memset(b, 0, SERIAL_STATE_LEN);
+	pthread_mutex_lock(&s->lock);
+	b[0] = u->ier, b[1] = u->lcr, b[2] = u->mcr, b[3] = u->msr_delta;
+	b[4] = u->scr, b[5] = u->dll, b[6] = u->dlm, b[7] = u->fcr;
+	b[8] = u->thr_ipending;
+	put32(b + 12, u->rx_head);
+	put32(b + 16, u->rx_count);
+	memcpy(b + 20, u->rx, AUG_SERIAL_RX_BUFFER);
+	pthread_mutex_unlock(&s->lock);
+	return 0;
+}
+
+static int serial_load(void *opaque, const void *buf, size_t len)
+{
+	struct aug_serial *s = opaque;
+	const uint8_t *b = buf;
+	struct uart u;
+
+	if (len != SERIAL_STATE_LEN || b[0] & ~0x0f || b[8] > 1 || b[9] || b[10] || b[11] ||
+	    get32(b + 12) >= AUG_SERIAL_RX_BUFFER || get32(b + 16) > AUG_SERIAL_RX_BUFFER)
+		return -EINVAL;
+	u = (struct uart){
+		.ier = b[0], .lcr = b[1], .mcr = b[2], .msr_delta = b[3],
+		.scr = b[4], .dll = b[5], .dlm = b[6], .fcr = b[7],
+		.thr_ipending = b[8], .rx_head = get32(b + 12), .rx_count = get32(b + 16),
+	};
+	memcpy(u.rx, b + 20, AUG_SERIAL_RX_BUFFER);
+	pthread_mutex_lock(&s->lock);
+	s->uart = u;
+	/* The line as the registers say, whatever it was before. */
+	s->irq_level = uart_irq(&s->uart);
+	if (s->cfg.irq)
+		aug_vm_set_irq_line(s->vm, s->cfg.irq, s->irq_level);
+	pthread_mutex_unlock(&s->lock);
+	return 0;
+}
+
+static void serial_state_name(const struct aug_serial *s, char name[16])
+{
+	snprintf(name, 16, "serial@%#x", s->cfg.base);
+}
+
 AUG_EXPORT int aug_serial_create(struct aug_vm *vm, const struct aug_serial_config *cfg,
 				 struct aug_serial **ret_serial)
 {
@@ -292,6 +346,14 @@ AUG_EXPORT int aug_serial_create(struct aug_vm *vm, const struct aug_serial_conf
 	pthread_mutex_init(&s->lock, NULL);
 
 	ret = aug_vm_register_pio(vm, s->cfg.base, 8, serial_io, s);
+	if (ret >= 0) {
+		char name[16];
+
+		serial_state_name(s, name);
+		ret = aug_vm_register_state(vm, name, SERIAL_STATE_LEN, serial_save, serial_load, s);
+		if (ret < 0)
+			aug_vm_unregister_pio(vm, s->cfg.base, 8);
+	}
 	if (ret < 0) {
 		pthread_mutex_destroy(&s->lock);
 		free(s);
@@ -303,8 +365,12 @@ AUG_EXPORT int aug_serial_create(struct aug_vm *vm, const struct aug_serial_conf
 
 AUG_EXPORT void aug_serial_destroy(struct aug_serial *s)
 {
+	char name[16];
+
 	if (!s)
 		return;
+	serial_state_name(s, name);
+	aug_vm_unregister_state(s->vm, name);
 	aug_vm_unregister_pio(s->vm, s->cfg.base, 8);
 	if (s->irq_level)
 		aug_vm_set_irq_line(s->vm, s->cfg.irq, 0);

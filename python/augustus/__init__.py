@@ -605,9 +605,50 @@ class Vm(_Owned):
         through a memoryview of add_memory() are not seen by it: make them
         with write() while a checkpoint exists. No vCPU may run."""
         p = c_void_p()
-        _call('checkpoint_create', self._live(), byref(p))
+        try:
+            _call('checkpoint_create', self._live(), byref(p))
+        except Error:
+            self._raise_pending(('thread', threading.get_ident()))  # a save() raised
+            raise
         self._checkpoint = Checkpoint(self, p.value)  # type: ignore[arg-type]
         return self._checkpoint
+
+    def register_state(self, name: str, size: int, save: Callable[[], bytes],
+                       load: Callable[[bytes], None]) -> None:
+        """Have checkpoints keep a device's state (aug_vm_register_state()):
+        save() returns exactly @size bytes, load(data) puts them back and
+        raises (ValueError, say) for a state it refuses; what it raises is
+        raised from Vm.checkpoint() or Checkpoint.restore()."""
+        ptr = self._live()
+        n = _text('name', name)
+        _int('size', size, 65536, 1)
+        _callable('save', save)
+        _callable('load', load)
+        key = ('thread',)
+
+        def do_save(opaque: int, buf: int, length: int) -> int:
+            try:
+                data = save()
+                if not isinstance(data, (bytes, bytearray)) or len(data) != length:
+                    raise ValueError('save() of %r must return %d bytes' % (name, length))
+                ctypes.memmove(buf, bytes(data), length)
+                return 0
+            except BaseException as e:   # noqa: B902
+                return self._stash(key + (threading.get_ident(),), e)
+
+        def do_load(opaque: int, buf: int, length: int) -> int:
+            try:
+                load(ctypes.string_at(buf, length))
+                return 0
+            except BaseException as e:   # noqa: B902
+                return self._stash(key + (threading.get_ident(),), e)
+        cbs = (_capi.STATE_SAVE_FN(do_save), _capi.STATE_LOAD_FN(do_load))
+        _call('vm_register_state', ptr, n, size, cbs[0], cbs[1], None)
+        self._callbacks[('state', name)] = cbs
+
+    def unregister_state(self, name: str) -> None:
+        _call('vm_unregister_state', self._live(), _text('name', name))
+        self._callbacks.pop(('state', name), None)
 
     def remove_memory(self, gpa: int) -> None:
         _call('vm_remove_memory', self._live(), _int('gpa', gpa, _U64))
@@ -1038,8 +1079,11 @@ class Checkpoint(_Owned):
     def restore(self) -> None:
         """Put the VM back (aug_checkpoint_restore()): an
         Error with errno ESTALE if a region or vCPU came or went since; then nothing changed."""
-        _call('checkpoint_restore', self._live())
-        self.vm._raise_pending(('thread', threading.get_ident()))
+        try:
+            _call('checkpoint_restore', self._live())
+        except Error:
+            self.vm._raise_pending(('thread', threading.get_ident()))  # a load() raised
+            raise
 
     def close(self) -> None:
         if self._ptr is not None:

@@ -193,6 +193,8 @@ STRUCTS = {
 
 EXIT_FN = CFUNCTYPE(c_int, c_void_p, POINTER(CExit), c_void_p)
 PIO_FN = CFUNCTYPE(c_int, c_void_p, c_uint16, c_uint32, c_int, POINTER(c_uint32), c_void_p)
+STATE_SAVE_FN = CFUNCTYPE(c_int, c_void_p, c_void_p, c_size_t)
+STATE_LOAD_FN = CFUNCTYPE(c_int, c_void_p, c_void_p, c_size_t)
 MMIO_FN = CFUNCTYPE(c_int, c_void_p, c_uint64, c_uint32, c_int, POINTER(c_uint64), c_void_p)
 
 # ---- functions: name -> (result, arguments) ----
@@ -264,6 +266,9 @@ PROTOTYPES = {
     'aug_checkpoint_create': (c_int, [P, OUT_P]),
     'aug_checkpoint_restore': (c_int, [P]),
     'aug_checkpoint_destroy': (None, [P]),
+    'aug_vm_register_state': (c_int, [P, c_char_p, c_size_t, STATE_SAVE_FN, STATE_LOAD_FN,
+                                      c_void_p]),
+    'aug_vm_unregister_state': (c_int, [P, c_char_p]),
 
     'aug_mode_config_init': (c_int, [POINTER(ModeConfig), c_size_t, c_uint32]),
     'aug_mode_tables_size': (c_int, [POINTER(ModeConfig), POINTER(c_uint64)]),

@@ -2,7 +2,8 @@
  * RSI: the address of the first. It pushes a word, sets XMM0, and stops on
  * port 0x11 for the host to take a checkpoint. Then it counts a round in
  * the quadword at 0x70000, fills the pages with the count, and reports on
- * port 0x10: the count, XMM0, STAR's low half, RBP and the word pushed,
+ * port 0x10: the count, XMM0, STAR's low half, RBP, the UART's scratch
+ * register (at 0x3ff) and the word pushed,
  * changing each after reporting it. Port 0x12 ends the round. Put back to
  * the checkpoint, every round reports the same values. */
 	.code64
@@ -47,6 +48,15 @@ _start:
 	mov %rbp, %rax
 	out %eax, %dx
 	mov $5, %ebp
+	mov $0x3ff, %edx
+	inb %dx, %al
+	movzbl %al, %eax
+	mov $0x10, %edx
+	out %eax, %dx
+	inc %eax
+	mov $0x3ff, %edx
+	outb %al, %dx
+	mov $0x10, %edx
 	pop %rax
 	out %eax, %dx
 	push $0

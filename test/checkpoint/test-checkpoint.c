@@ -29,6 +29,7 @@
 struct guest {
 	struct aug_vm *vm;
 	struct aug_vcpu *vcpu;
+	struct aug_serial *uart;
 	uint8_t *ram;
 	uint32_t reports[8];
 	unsigned int nreports;
@@ -73,6 +74,7 @@ static void run_to(struct guest *g, uint16_t port)
 /* The guest, stopped at its checkpoint port, to scribble on @pages pages. */
 static void guest_start(struct guest *g, uint32_t vm_flags, uint64_t pages)
 {
+	struct aug_serial_config scfg;
 	struct aug_vm_config cfg;
 	struct aug_regs regs;
 
@@ -93,19 +95,25 @@ static void guest_start(struct guest *g, uint32_t vm_flags, uint64_t pages)
 	ck_assert_int_eq(aug_vm_register_pio(g->vm, ROUND_PORT, 1, report, g), 0);
 	ck_assert_int_eq(aug_vm_register_pio(g->vm, CHECKPOINT_PORT, 1, stop, g), 0);
 	ck_assert_int_eq(aug_vm_register_pio(g->vm, DONE_PORT, 1, stop, g), 0);
+	/* a device of the library, whose state the checkpoint keeps */
+	aug_serial_config_init(&scfg, sizeof(scfg));
+	scfg.irq = vm_flags & AUG_VM_IRQCHIP ? 4 : 0;
+	ck_assert_int_eq(aug_serial_create(g->vm, &scfg, &g->uart), 0);
 	run_to(g, CHECKPOINT_PORT);
 }
 
-/* One round; its five reports must be those of the first round. */
+#define REPORTS 6
+
+/* One round; its reports must be those of the first round. */
 static void round_expect(struct guest *g, const uint32_t *first)
 {
 	g->nreports = 0;
 	run_to(g, DONE_PORT);
-	ck_assert_uint_eq(g->nreports, 5);
-	ck_assert_msg(!memcmp(g->reports, first, 5 * sizeof(uint32_t)),
-		      "round reports %#x %#x %#x %#x %#x, first round %#x %#x %#x %#x %#x",
+	ck_assert_uint_eq(g->nreports, REPORTS);
+	ck_assert_msg(!memcmp(g->reports, first, REPORTS * sizeof(uint32_t)),
+		      "round reports %#x %#x %#x %#x %#x %#x, first round %#x %#x %#x %#x %#x %#x",
 		      g->reports[0], g->reports[1], g->reports[2], g->reports[3], g->reports[4],
-		      first[0], first[1], first[2], first[3], first[4]);
+		      g->reports[5], first[0], first[1], first[2], first[3], first[4], first[5]);
 }
 
 static int count_fds(void)
@@ -151,7 +159,7 @@ static void reset_loop(uint32_t vm_flags, uint64_t pages, long resets)
 {
 	static uint8_t saved[MEM_SIZE];
 	struct aug_checkpoint *cp;
-	uint32_t first[5];
+	uint32_t first[REPORTS];
 	struct aug_regs regs0, regs;
 	struct guest g;
 	long i, rss_warm = 0;
@@ -166,12 +174,13 @@ static void reset_loop(uint32_t vm_flags, uint64_t pages, long resets)
 	/* The first round: what every later one must report. */
 	g.nreports = 0;
 	run_to(&g, DONE_PORT);
-	ck_assert_uint_eq(g.nreports, 5);
+	ck_assert_uint_eq(g.nreports, REPORTS);
 	memcpy(first, g.reports, sizeof(first));
 	ck_assert_uint_eq(first[0], 1);		/* the count: one round */
 	ck_assert_uint_eq(first[1], 0x5eed);	/* XMM0 */
 	ck_assert_uint_eq(first[3], 0);		/* RBP */
-	ck_assert_uint_eq(first[4], 0x5eed);	/* the word pushed */
+	ck_assert_uint_eq(first[4], 0);		/* the UART's scratch register */
+	ck_assert_uint_eq(first[5], 0x5eed);	/* the word pushed */
 	ck_assert(memcmp(saved, g.ram, MEM_SIZE));	/* the round wrote */
 
 	for (i = 0; i < resets; i++) {

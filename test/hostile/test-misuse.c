@@ -62,6 +62,29 @@ static int nop_mmio(struct aug_vcpu *vcpu, uint64_t addr, uint32_t len, int is_w
 
 /* ---- helpers for the rows that need more than one call ---- */
 
+static int state_save_nop(void *opaque, void *buf, size_t len)
+{
+	return 0;
+}
+
+static int state_load_nop(void *opaque, const void *buf, size_t len)
+{
+	return 0;
+}
+
+/* A state registered twice on c->vm; the first is taken back. */
+static int state_twice(struct ctx *c)
+{
+	int ret;
+
+	if (aug_vm_register_state(c->vm, "misuse", 4, state_save_nop, state_load_nop, NULL))
+		return -1000;
+	ret = aug_vm_register_state(c->vm, "misuse", 4, state_save_nop, state_load_nop, NULL);
+	if (aug_vm_unregister_state(c->vm, "misuse"))
+		ret = -1001;
+	return ret;
+}
+
 /* A second checkpoint of c->vm while the first exists. */
 static int checkpoint_twice(struct ctx *c)
 {
@@ -1093,6 +1116,26 @@ static int canvas_kept(int ret)
 	X(cp_restore_null, aug_checkpoint_restore, -EINVAL, aug_checkpoint_restore(NULL))         \
 	X(cp_restore_stale, aug_checkpoint_restore, -ESTALE, checkpoint_on_new_vm(c, CP_STALE))   \
 	X(cp_destroy_null, aug_checkpoint_destroy, 0, NOCRASH(aug_checkpoint_destroy(NULL)))      \
+	X(state_null_vm, aug_vm_register_state, -EINVAL,                                         \
+	  aug_vm_register_state(NULL, "x", 4, state_save_nop, state_load_nop, NULL))              \
+	X(state_null_name, aug_vm_register_state, -EINVAL,                                       \
+	  aug_vm_register_state(c->vm, NULL, 4, state_save_nop, state_load_nop, NULL))            \
+	X(state_empty_name, aug_vm_register_state, -EINVAL,                                      \
+	  aug_vm_register_state(c->vm, "", 4, state_save_nop, state_load_nop, NULL))              \
+	X(state_long_name, aug_vm_register_state, -EINVAL,                                       \
+	  aug_vm_register_state(c->vm, "0123456789abcdef0123456789abcdef", 4, state_save_nop, state_load_nop, NULL)) \
+	X(state_len_0, aug_vm_register_state, -EINVAL,                                           \
+	  aug_vm_register_state(c->vm, "x", 0, state_save_nop, state_load_nop, NULL))             \
+	X(state_len_huge, aug_vm_register_state, -EINVAL,                                        \
+	  aug_vm_register_state(c->vm, "x", SIZE_MAX, state_save_nop, state_load_nop, NULL))      \
+	X(state_null_save, aug_vm_register_state, -EINVAL,                                       \
+	  aug_vm_register_state(c->vm, "x", 4, NULL, state_load_nop, NULL))                       \
+	X(state_null_load, aug_vm_register_state, -EINVAL,                                       \
+	  aug_vm_register_state(c->vm, "x", 4, state_save_nop, NULL, NULL))                       \
+	X(state_twice, aug_vm_register_state, -EEXIST, state_twice(c))                           \
+	X(unstate_null_vm, aug_vm_unregister_state, -EINVAL, aug_vm_unregister_state(NULL, "x"))  \
+	X(unstate_null_name, aug_vm_unregister_state, -EINVAL, aug_vm_unregister_state(c->vm, NULL)) \
+	X(unstate_absent, aug_vm_unregister_state, -ENOENT, aug_vm_unregister_state(c->vm, "absent")) \
 	X(kick_before_run, aug_vcpu_kick, -EINTR, kick_then_run(c))                               \
 	X(run_null_vcpu, aug_vcpu_run, -EINVAL, run_null(c, 0, 0, 1, 0))                          \
 	X(run_null_exit, aug_vcpu_run, -EINVAL, run_null(c, 0, 0, 0, 1))                          \

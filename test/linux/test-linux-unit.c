@@ -275,6 +275,7 @@ static void fake_init(struct fake *f, uint64_t size)
 static void fake_fini(struct fake *f)
 {
 	pio_table_fini(&f->vm.pio);
+	free(f->vm.states);
 	free(f->mem);
 }
 
@@ -1149,6 +1150,211 @@ static bool ci(void)
 	return ci && !strcmp(ci, "true");
 }
 
+
+/* ---- device state for checkpoints ---- */
+
+static struct device_state *state_of(struct fake *f, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < f->vm.nstates; i++)
+		if (!strcmp(f->vm.states[i].name, name))
+			return &f->vm.states[i];
+	ck_abort_msg("no device state %s", name);
+	return NULL;
+}
+
+static void state_save(struct fake *f, const char *name, uint8_t *buf)
+{
+	struct device_state *st = state_of(f, name);
+
+	ck_assert_int_eq(st->save(st->opaque, buf, st->len), 0);
+}
+
+static int state_load(struct fake *f, const char *name, const uint8_t *buf)
+{
+	struct device_state *st = state_of(f, name);
+
+	return st->load(st->opaque, buf, st->len);
+}
+
+/* A saved state comes back, and one the device cannot be in is refused
+ * with nothing changed. */
+START_TEST(serial_state_round_trip)
+{
+	struct aug_serial_config cfg;
+	struct aug_serial *s;
+	uint8_t buf[20 + AUG_SERIAL_RX_BUFFER], bad[sizeof(buf)];
+	struct fake f;
+
+	fake_init(&f, AUG_PAGE_SIZE);
+	aug_serial_config_init(&cfg, sizeof(cfg));
+	cfg.irq = 0;
+	ck_assert_int_eq(aug_serial_create(&f.vm, &cfg, &s), 0);
+	ck_assert_uint_eq(state_of(&f, "serial@0x3f8")->len, sizeof(buf));
+	out(&f, 0x3ff, 1, 0x42);		/* scratch */
+	out(&f, 0x3f9, 1, 0x01);		/* IER: receive interrupt */
+	ck_assert_int_eq(aug_serial_receive(s, "ab", 2), 2);
+	ck_assert_uint_eq(in(&f, 0x3f8, 1), 'a');
+	state_save(&f, "serial@0x3f8", buf);
+
+	out(&f, 0x3ff, 1, 0x17);
+	out(&f, 0x3f9, 1, 0x00);
+	ck_assert_uint_eq(in(&f, 0x3f8, 1), 'b');
+	ck_assert_int_eq(state_load(&f, "serial@0x3f8", buf), 0);
+	ck_assert_uint_eq(in(&f, 0x3ff, 1), 0x42);
+	ck_assert_uint_eq(in(&f, 0x3f9, 1), 0x01);
+	ck_assert_uint_eq(in(&f, 0x3fa, 1) & 0x0f, 0x04);	/* IIR: data ready */
+	ck_assert_uint_eq(in(&f, 0x3f8, 1), 'b');
+	ck_assert_uint_eq(in(&f, 0x3fd, 1) & 0x01, 0);	/* then empty */
+
+	state_save(&f, "serial@0x3f8", buf);
+	memcpy(bad, buf, sizeof(buf));
+	bad[0] = 0x10;				/* IER bits the UART has not */
+	ck_assert_int_eq(state_load(&f, "serial@0x3f8", bad), -EINVAL);
+	memcpy(bad, buf, sizeof(buf));
+	bad[8] = 2;				/* not a flag */
+	ck_assert_int_eq(state_load(&f, "serial@0x3f8", bad), -EINVAL);
+	memcpy(bad, buf, sizeof(buf));
+	bad[9] = 1;				/* reserved */
+	ck_assert_int_eq(state_load(&f, "serial@0x3f8", bad), -EINVAL);
+	memcpy(bad, buf, sizeof(buf));
+	put32(bad + 12, AUG_SERIAL_RX_BUFFER);	/* head past the FIFO */
+	ck_assert_int_eq(state_load(&f, "serial@0x3f8", bad), -EINVAL);
+	memcpy(bad, buf, sizeof(buf));
+	put32(bad + 16, AUG_SERIAL_RX_BUFFER + 1);	/* more bytes than it holds */
+	ck_assert_int_eq(state_load(&f, "serial@0x3f8", bad), -EINVAL);
+	ck_assert_uint_eq(in(&f, 0x3ff, 1), 0x42);	/* still as loaded */
+	ck_assert_uint_eq(in(&f, 0x3fd, 1) & 0x01, 0);
+	aug_serial_destroy(s);
+	ck_assert_uint_eq(f.vm.nstates, 0);
+	fake_fini(&f);
+}
+END_TEST
+
+START_TEST(pc_device_states_round_trip)
+{
+	struct aug_cmos *c;
+	struct aug_pm *pm;
+	struct aug_i8042 *k;
+	struct aug_pci *p;
+	uint8_t cm[129], pmb[8], kb[8], pb[4], bad[129];
+	struct fake f;
+
+	fake_init(&f, AUG_PAGE_SIZE);
+	ck_assert_int_eq(aug_cmos_create(&f.vm, &c), 0);
+	ck_assert_int_eq(aug_pm_create(&f.vm, NULL, &pm), 0);
+	ck_assert_int_eq(aug_i8042_create(&f.vm, &k), 0);
+	ck_assert_int_eq(aug_pci_create(&f.vm, &p), 0);
+	ck_assert_uint_eq(f.vm.nstates, 4);
+
+	/* CMOS: a byte of its RAM and the index */
+	out(&f, 0x70, 1, 0x40);
+	out(&f, 0x71, 1, 0x5a);
+	state_save(&f, "cmos", cm);
+	out(&f, 0x71, 1, 0xa5);
+	out(&f, 0x70, 1, 0x41);
+	ck_assert_int_eq(state_load(&f, "cmos", cm), 0);
+	ck_assert_uint_eq(in(&f, 0x71, 1), 0x5a);	/* index 0x40 again */
+	memcpy(bad, cm, sizeof(cm));
+	bad[0] = 0x80;
+	ck_assert_int_eq(state_load(&f, "cmos", bad), -EINVAL);
+
+	/* PM: the enable register; a poweroff event */
+	out(&f, AUG_PM_DEFAULT_EVT + 2, 2, 0x0100);
+	state_save(&f, "pm@0x600", pmb);
+	out(&f, AUG_PM_DEFAULT_EVT + 2, 2, 0);
+	ck_assert_int_eq(state_load(&f, "pm@0x600", pmb), 0);
+	ck_assert_uint_eq(in(&f, AUG_PM_DEFAULT_EVT + 2, 2), 0x0100);
+	memcpy(bad, pmb, sizeof(pmb));
+	bad[6] = AUG_EVENT_RESET;		/* not a PM event */
+	ck_assert_int_eq(state_load(&f, "pm@0x600", bad), -EINVAL);
+	bad[6] = AUG_EVENT_POWEROFF;
+	ck_assert_int_eq(state_load(&f, "pm@0x600", bad), 0);
+	ck_assert_int_eq(aug_pm_get_event(pm), AUG_EVENT_POWEROFF);
+	ck_assert_int_eq(state_load(&f, "pm@0x600", pmb), 0);
+	ck_assert_int_eq(aug_pm_get_event(pm), 0);
+
+	/* i8042: the command byte written through 0x60 after command 0x60 */
+	out(&f, 0x64, 1, 0x60);
+	out(&f, 0x60, 1, 0x45);
+	state_save(&f, "i8042", kb);
+	out(&f, 0x64, 1, 0x60);
+	out(&f, 0x60, 1, 0x00);
+	ck_assert_int_eq(state_load(&f, "i8042", kb), 0);
+	out(&f, 0x64, 1, 0x20);			/* read the command byte */
+	ck_assert_uint_eq(in(&f, 0x60, 1), 0x45);
+	memcpy(bad, kb, sizeof(kb));
+	bad[6] = AUG_EVENT_POWEROFF;		/* not an i8042 event */
+	ck_assert_int_eq(state_load(&f, "i8042", bad), -EINVAL);
+
+	/* PCI: the address register */
+	out(&f, 0xcf8, 4, 0x80001234 & ~3u);
+	state_save(&f, "pci", pb);
+	out(&f, 0xcf8, 4, 0);
+	ck_assert_int_eq(state_load(&f, "pci", pb), 0);
+	ck_assert_uint_eq(in(&f, 0xcf8, 4), 0x80001234 & ~3u);
+	put32(bad, 0x80000001);			/* bits the register has not */
+	ck_assert_int_eq(state_load(&f, "pci", bad), -EINVAL);
+
+	aug_pci_destroy(p);
+	aug_i8042_destroy(k);
+	aug_pm_destroy(pm);
+	aug_cmos_destroy(c);
+	ck_assert_uint_eq(f.vm.nstates, 0);
+	fake_fini(&f);
+}
+END_TEST
+
+static int nop_save(void *opaque, void *buf, size_t len)
+{
+	(void)opaque, (void)buf, (void)len;
+	return 0;
+}
+
+static int nop_load(void *opaque, const void *buf, size_t len)
+{
+	(void)opaque, (void)buf, (void)len;
+	return 0;
+}
+
+START_TEST(state_registry_checks_and_limits)
+{
+	char name[40];
+	struct fake f;
+	uint64_t gen;
+	int i;
+
+	fake_init(&f, AUG_PAGE_SIZE);
+	gen = f.vm.layout_gen;
+	ck_assert_int_eq(aug_vm_register_state(&f.vm, "", 1, nop_save, nop_load, NULL), -EINVAL);
+	memset(name, 'x', 32);
+	name[32] = 0;				/* 32 characters: one too many */
+	ck_assert_int_eq(aug_vm_register_state(&f.vm, name, 1, nop_save, nop_load, NULL), -EINVAL);
+	name[31] = 0;
+	ck_assert_int_eq(aug_vm_register_state(&f.vm, name, 1, nop_save, nop_load, NULL), 0);
+	ck_assert_int_eq(aug_vm_register_state(&f.vm, name, 1, nop_save, nop_load, NULL), -EEXIST);
+	ck_assert_int_eq(aug_vm_register_state(&f.vm, "a", 0, nop_save, nop_load, NULL), -EINVAL);
+	ck_assert_int_eq(aug_vm_register_state(&f.vm, "a", 65537, nop_save, nop_load, NULL), -EINVAL);
+	ck_assert_int_eq(aug_vm_register_state(&f.vm, "a", 65536, nop_save, nop_load, NULL), 0);
+	ck_assert_int_eq(aug_vm_register_state(&f.vm, "b", 1, NULL, nop_load, NULL), -EINVAL);
+	ck_assert_int_eq(aug_vm_register_state(&f.vm, "b", 1, nop_save, NULL, NULL), -EINVAL);
+	ck_assert_uint_eq(f.vm.layout_gen, gen + 2);	/* each change makes checkpoints stale */
+	for (i = 2; i < 64; i++) {
+		snprintf(name, sizeof(name), "dev%d", i);
+		ck_assert_int_eq(aug_vm_register_state(&f.vm, name, 1, nop_save, nop_load, NULL), 0);
+	}
+	ck_assert_int_eq(aug_vm_register_state(&f.vm, "one-more", 1, nop_save, nop_load, NULL),
+			 -ENOSPC);
+	ck_assert_int_eq(aug_vm_unregister_state(&f.vm, "absent"), -ENOENT);
+	ck_assert_int_eq(aug_vm_unregister_state(&f.vm, "dev2"), 0);
+	ck_assert_int_eq(aug_vm_unregister_state(&f.vm, "dev2"), -ENOENT);
+	ck_assert_int_eq(aug_vm_register_state(&f.vm, "one-more", 1, nop_save, nop_load, NULL), 0);
+	ck_assert_uint_eq(f.vm.nstates, 64);
+	fake_fini(&f);
+}
+END_TEST
+
 static Suite *linux_suite(void)
 {
 	Suite *s = suite_create("linux");
@@ -1205,6 +1411,9 @@ static Suite *linux_suite(void)
 	tcase_add_test(tc, pci_bus_is_empty);
 	tcase_add_test(tc, cmos_ports_select_and_read);
 	tcase_add_test(tc, serial_device_transmits_and_receives);
+	tcase_add_test(tc, serial_state_round_trip);
+	tcase_add_test(tc, pc_device_states_round_trip);
+	tcase_add_test(tc, state_registry_checks_and_limits);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -542,3 +542,33 @@ def test_checkpoint_puts_the_guest_back(vm):
     assert e.value.errno == errno.ESTALE
     vm.close()                         # takes the checkpoint with it
     assert cp.closed
+
+
+def test_checkpoint_keeps_a_python_devices_state(vm):
+    vcpu, view = real_mode_guest(vm, COUNT)
+    dev = {'reg': 7}
+    vm.register_state('mydev', 4, lambda: dev['reg'].to_bytes(4, 'little'),
+                      lambda b: dev.update(reg=int.from_bytes(b, 'little')))
+    cp = vm.checkpoint()
+    dev['reg'] = 9
+    cp.restore()
+    assert dev['reg'] == 7
+    cp.close()
+
+    def refuse(b):
+        raise ValueError('not a state of mine')
+    vm.unregister_state('mydev')
+    vm.register_state('mydev', 4, lambda: b'\0\0\0\0', refuse)
+    cp = vm.checkpoint()
+    with pytest.raises(ValueError, match='not a state of mine'):
+        cp.restore()
+    cp.close()
+    vm.unregister_state('mydev')
+    vm.register_state('short', 4, lambda: b'\0', lambda b: None)
+    with pytest.raises(ValueError, match='must return 4 bytes'):
+        vm.checkpoint()
+    with pytest.raises(augustus.Error) as e:
+        vm.register_state('short', 4, lambda: b'', lambda b: None)
+    assert e.value.errno == errno.EEXIST
+    with pytest.raises(ValueError):
+        vm.register_state('big', 65537, lambda: b'', lambda b: None)
