@@ -5,7 +5,7 @@
 #
 # usage: pkgconfig-check.sh BUILDDIR LIBDIR CC SOURCE [README]
 #   LIBDIR: the configured prefix/libdir (where augustus.pc goes)
-#   README: its C example must compile the same way
+#   README: its first C example, a whole program, must compile the same way
 set -eu
 
 builddir=$1 libdir=$2 cc=$3 src=$4 readme=${5:-}
@@ -29,7 +29,9 @@ pkg-config --modversion augustus
 $cc -std=c99 -Wall -Wextra -Werror -o "$tmp/prog" "$src" $flags
 
 if [ -n "$readme" ]; then
-	awk '/^```c$/ { on = 1; next } /^```$/ { on = 0 } on' "$readme" >"$tmp/readme.c"
+	# the first C block: the whole program (later ones are fragments)
+	awk '/^```c$/ && !done { on = 1; next } /^```$/ && on { on = 0; done = 1 } on' \
+		"$readme" >"$tmp/readme.c"
 	[ -s "$tmp/readme.c" ] || { echo "no C example in $readme"; exit 1; }
 	# shellcheck disable=SC2086
 	$cc -std=c99 -Wall -Werror -o "$tmp/readme" "$tmp/readme.c" $flags

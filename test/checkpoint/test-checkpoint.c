@@ -102,6 +102,13 @@ static void guest_start(struct guest *g, uint32_t vm_flags, uint64_t pages)
 	run_to(g, CHECKPOINT_PORT);
 }
 
+/* The device first: it belongs to the caller, and goes before its VM. */
+static void guest_stop(struct guest *g)
+{
+	aug_serial_destroy(g->uart);
+	aug_vm_destroy(g->vm);
+}
+
 #define REPORTS 6
 
 /* One round; its reports must be those of the first round. */
@@ -206,7 +213,7 @@ static void reset_loop(uint32_t vm_flags, uint64_t pages, long resets)
 	       resets, pages, vm_flags & AUG_VM_IRQCHIP ? "yes" : "no", fds0, count_fds(), rss_warm,
 	       rss_kib());
 	aug_checkpoint_destroy(cp);
-	aug_vm_destroy(g.vm);
+	guest_stop(&g);
 }
 
 static long resets(void)
@@ -244,7 +251,7 @@ START_TEST(library_writes_put_back)
 	ck_assert_int_eq(aug_vm_write_memory(g.vm, 0x200000 - 4, junk, sizeof(junk)), 0);
 	ck_assert_int_eq(aug_checkpoint_restore(cp), 0);
 	ck_assert(!memcmp(g.ram + 0x200000 - PAGE, before, sizeof(before)));
-	aug_vm_destroy(g.vm);	/* destroys the checkpoint too */
+	guest_stop(&g);	/* the VM destroys the checkpoint too */
 }
 END_TEST
 
@@ -260,7 +267,7 @@ START_TEST(one_checkpoint_per_vm)
 	aug_checkpoint_destroy(cp);
 	ck_assert_int_eq(aug_checkpoint_create(g.vm, &cp2), 0);
 	aug_checkpoint_destroy(cp2);
-	aug_vm_destroy(g.vm);
+	guest_stop(&g);
 }
 END_TEST
 
@@ -274,7 +281,7 @@ START_TEST(program_dirty_log_refused)
 	ck_assert_int_eq(aug_vm_add_memory(g.vm, 1ull << 30, 1u << 20, AUG_MEM_DIRTY_LOG, NULL), 0);
 	ck_assert_int_eq(aug_checkpoint_create(g.vm, &cp), -EBUSY);
 	ck_assert_ptr_eq(cp, (void *)1);
-	aug_vm_destroy(g.vm);
+	guest_stop(&g);
 }
 END_TEST
 
@@ -300,7 +307,7 @@ START_TEST(changed_layout_is_stale)
 	aug_vcpu_destroy(v1);
 	ck_assert_int_eq(aug_checkpoint_restore(cp), -ESTALE);
 	aug_checkpoint_destroy(cp);
-	aug_vm_destroy(g.vm);
+	guest_stop(&g);
 }
 END_TEST
 
