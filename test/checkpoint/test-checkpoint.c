@@ -5,7 +5,6 @@
  * reports what it found; put back to the checkpoint, every round must find
  * the same, and memory must read back the checkpoint's bytes.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
@@ -14,6 +13,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "../proc-self.h"
 #include "../vm-fixture.h"
 
 #define MEM_SIZE (4u << 20)
@@ -121,43 +121,6 @@ static void round_expect(struct guest *g, const uint32_t *first)
 		      "round reports %#x %#x %#x %#x %#x %#x, first round %#x %#x %#x %#x %#x %#x",
 		      g->reports[0], g->reports[1], g->reports[2], g->reports[3], g->reports[4],
 		      g->reports[5], first[0], first[1], first[2], first[3], first[4], first[5]);
-}
-
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	int n = 0;
-
-	ck_assert_ptr_nonnull(d);
-	while (readdir(d))
-		n++;
-	closedir(d);
-	return n;
-}
-
-static long rss_kib(void)
-{
-	char line[256];
-	long kib = -1;
-	FILE *f = fopen("/proc/self/status", "r");
-
-	ck_assert_ptr_nonnull(f);
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmRSS: %ld kB", &kib) == 1)
-			break;
-	fclose(f);
-	return kib;
-}
-
-/* Under a sanitizer or valgrind the resident set is their allocator's. */
-static bool rss_is_ours(void)
-{
-	const char *preload = getenv("LD_PRELOAD");
-
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-	return false;
-#endif
-	return !(preload && strstr(preload, "vgpreload"));
 }
 
 /* Rounds and restores, @resets times: the guest always finds the

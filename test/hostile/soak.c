@@ -42,6 +42,7 @@
 #include <augustus/augustus.h>
 
 #include "../kvm-required.h"
+#include "../proc-self.h"
 
 #define GUEST_ADDR 0x1000
 
@@ -89,34 +90,6 @@ static void *watchdog(void *arg)
 		}                                                                           \
 	} while (0)
 
-/* The open descriptors; with @show, each printed with what it refers to. */
-static int fds_open(bool show)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *de;
-	int n = 0;
-
-	if (!d)
-		return -1;
-	while ((de = readdir(d))) {
-		char path[300], target[300] = "";
-
-		if (de->d_name[0] == '.')
-			continue;
-		n++;
-		snprintf(path, sizeof(path), "/proc/self/fd/%s", de->d_name);
-		if (show && readlink(path, target, sizeof(target) - 1) > 0)
-			fprintf(stderr, "soak:   fd %s -> %s\n", de->d_name, target);
-	}
-	closedir(d);
-	return n - 1;	/* the directory's own descriptor */
-}
-
-static int count_fds(void)
-{
-	return fds_open(false);
-}
-
 /* Whether @fd_end descriptors are as many as @fd0; if not, which are open. */
 static bool fds_back(int fd0, int fd_end)
 {
@@ -124,21 +97,6 @@ static bool fds_back(int fd0, int fd_end)
 		return true;
 	fds_open(true);
 	return false;
-}
-
-static long rss_kib(void)
-{
-	char line[256];
-	long kib = -1;
-	FILE *f = fopen("/proc/self/status", "r");
-
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmRSS: %ld kB", &kib) == 1)
-			break;
-	fclose(f);
-	return kib;
 }
 
 static double now_s(void)
@@ -192,25 +150,6 @@ static int cycle(void)
 	STAGE("cycle done");
 	CHECK(!ret, "cycle: %s (%s)", aug_strerror(ret), aug_error_detail());
 	return 0;
-}
-
-static bool under_valgrind(void)
-{
-	const char *preload = getenv("LD_PRELOAD");
-
-	return preload && strstr(preload, "vgpreload");
-}
-
-/* Under a sanitizer or valgrind the resident set is their allocator's
- * (ASan's quarantine keeps freed blocks for a while): the RSS bound holds
- * only in a plain build; there, leaks are LeakSanitizer's or memcheck's to
- * report. */
-static bool rss_is_ours(void)
-{
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-	return false;
-#endif
-	return !under_valgrind();
 }
 
 static int soak(long cycles, long slack_kib)
