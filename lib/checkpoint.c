@@ -11,7 +11,6 @@
 #include "syscall.h"
 
 #define MSR_IA32_TSC_DEADLINE 0x6e0
-#define MAX_MSRS 1024
 
 struct cp_region {
 	uint64_t gpa, size;
