@@ -330,10 +330,11 @@ AUG_EXPORT int aug_serial_create(struct aug_vm *vm, const struct aug_serial_conf
 	config_defaults(&c);
 	if (cfg && (ret = sized_import(&c, sizeof(c), cfg, SERIAL_CONFIG_SIZE_V1)))
 		return ret;
-	if (c.reserved0 || c.reserved1 || c.irq > 23 || c.base > 0xfff8)
+	if (c.reserved0 || c.reserved1 || c.base > 0xfff8)
 		return -EINVAL;
-	/* The line starts low; setting it so tells whether the VM has an
-	 * irqchip (-ENXIO) before anything is made. */
+	/* The line starts low; setting it so tells, before anything is made,
+	 * whether it exists (-EINVAL above 23) and the VM has an irqchip
+	 * (-ENXIO). */
 	if (c.irq && (ret = aug_vm_set_irq_line(vm, c.irq, 0)) < 0)
 		return ret;
 
