@@ -100,7 +100,8 @@ AUG_EXPORT int aug_vm_create(struct aug_kvm *kvm, const struct aug_vm_config *cf
 		ret = -ENOMEM;
 		goto err_free;
 	}
-	memcpy(vm->msrs, kvm->msrs, kvm->nmsrs * sizeof(*vm->msrs));
+	if (kvm->nmsrs)
+		memcpy(vm->msrs, kvm->msrs, kvm->nmsrs * sizeof(*vm->msrs));
 	vm->nmsrs = kvm->nmsrs;
 	vm->run_size = kvm->run_size;
 	vm->has_readonly_mem = kvm->has_readonly_mem;
