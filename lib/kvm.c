@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -72,9 +71,9 @@ static int load_msr_list(struct aug_kvm *kvm)
 	int ret;
 
 	/* E2BIG with the count filled in: then ask with room for it */
-	ret = ioctl(kvm->fd, KVM_GET_MSR_INDEX_LIST, &probe);
-	if (ret < 0 && errno != E2BIG)
-		return aug_ioctl(kvm->fd, KVM_GET_MSR_INDEX_LIST, &probe, "KVM_GET_MSR_INDEX_LIST");
+	ret = aug_ioctl(kvm->fd, KVM_GET_MSR_INDEX_LIST, &probe, "KVM_GET_MSR_INDEX_LIST");
+	if (ret < 0 && ret != -E2BIG)
+		return ret;
 	list = calloc(1, sizeof(*list) + (probe.nmsrs + 1) * sizeof(uint32_t));
 	if (!list)
 		return -ENOMEM;
