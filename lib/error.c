@@ -30,7 +30,11 @@ AUG_EXPORT const char *aug_strerror(int err)
 	case EBUSY:
 		return "busy: the range overlaps a memory region or port registration, a vCPU is running, or the VM has a checkpoint already";
 	case ESTALE:
-		return "stale: a memory region, vCPU or device state was added or removed since the checkpoint";
+		return "stale: a memory region, vCPU or device state was added or removed since the checkpoint, or the VM does not have the snapshot's shape";
+	case EBADMSG:
+		return "corrupt snapshot: truncated, a checksum does not match, or sections overlap or disagree (see aug_error_detail())";
+	case EPROTONOSUPPORT:
+		return "snapshot of a later format version, or with a section this library does not know";
 	case EEXIST:
 		return "already exists (vCPU id in use)";
 	case ENOSPC:
@@ -49,7 +53,7 @@ AUG_EXPORT const char *aug_strerror(int err)
 	case EINTR:
 		return "interrupted: the vCPU returned to its caller early (signal or kick)";
 	case ENOEXEC:
-		return "not a valid image (see aug_error_detail()), or KVM could not run the vCPU";
+		return "not a valid image or snapshot (see aug_error_detail()), or KVM could not run the vCPU";
 	case ETIMEDOUT:
 		return "timed out";
 	case ENXIO:

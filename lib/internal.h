@@ -157,6 +157,71 @@ struct aug_vm {
 	size_t nstates;
 };
 
+/* state.c: a VM's machine state without its memory, as checkpoints and
+ * snapshots save it: the kernel's own structures, so that nothing is lost
+ * in a translation. */
+struct vcpu_state {
+	uint32_t id;
+	uint32_t ncpuid;		/* 0: the CPUID is not part of the state */
+	struct kvm_regs regs;
+	struct kvm_sregs sregs;
+	struct kvm_fpu fpu;		/* without KVM_CAP_XSAVE */
+	struct kvm_xcrs xcrs;
+	struct kvm_vcpu_events events;
+	struct kvm_debugregs debugregs;
+	struct kvm_lapic_state lapic;
+	struct kvm_mp_state mp_state;
+	struct kvm_msr_entry tsc_deadline;	/* set after the APIC */
+	bool has_tsc_deadline;
+	uint8_t *xsave;			/* xsave_size bytes */
+	struct kvm_msrs *msrs;		/* all but TSC_DEADLINE */
+	struct aug_cpuid_entry *cpuid;
+};
+
+struct saved_device {
+	char name[STATE_NAME_MAX];
+	uint32_t len;
+	uint8_t *data;
+};
+
+struct machine_state {
+	uint32_t xsave_size;	/* 0: KVM_GET_FPU */
+	bool has_xcrs;
+	bool irqchip;
+	struct kvm_irqchip chips[3];	/* PIC master, PIC slave, IOAPIC */
+	struct kvm_pit_state2 pit;
+	struct kvm_clock_data clock;
+	struct vcpu_state *vcpus;
+	uint32_t nvcpus;
+	struct saved_device *devs;
+	uint32_t ndevs;
+};
+
+bool state_any_running(const struct aug_vm *vm);
+/* Complete the IO or MMIO access each vCPU stopped at (see settle()). */
+int state_settle_all(struct aug_vm *vm);
+/* How this host's KVM gives the FPU: the size of KVM_GET_XSAVE2's buffer,
+ * 4096 for KVM_GET_XSAVE, 0 for KVM_GET_FPU; and whether it has XCRs. */
+void state_fpu_format(struct aug_vm *vm, uint32_t *xsave_size, bool *has_xcrs);
+int state_save(struct aug_vm *vm, struct machine_state *ms, bool with_cpuid);
+/* -ESTALE unless @ms fits @vm: its vCPUs (same ids, same order), irqchip
+ * and device states (same names and lengths). Checks only. */
+int state_check_fits(const struct aug_vm *vm, const struct machine_state *ms);
+/* The CPUID (if saved), the in-kernel devices, the clock, the registered
+ * devices, then the vCPUs; @ms fits @vm. */
+int state_load(struct aug_vm *vm, const struct machine_state *ms);
+void state_free(struct machine_state *ms);
+
+/* snapshot.c: the file writer and its checksum, for the unit tests. */
+struct snap_region {
+	uint64_t gpa, size;
+	uint32_t flags;
+	const uint8_t *host;
+};
+uint32_t snap_crc32c(const void *buf, size_t len);
+int snap_write(int fd, const struct machine_state *ms, const struct snap_region *regions,
+	       uint32_t nregions);
+
 /* checkpoint.c: note the library's own writes to guest memory, which
  * KVM's dirty log does not see. */
 void checkpoint_mark(struct aug_checkpoint *cp, uint64_t gpa, uint64_t len);

@@ -43,5 +43,6 @@
 #include <augustus/linux.h>
 #include <augustus/stats.h>
 #include <augustus/checkpoint.h>
+#include <augustus/snapshot.h>
 
 #endif

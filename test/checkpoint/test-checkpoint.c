@@ -12,6 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <linux/kvm.h>	/* the layout of a snapshot's vCPU section */
 
 #include "../proc-self.h"
 #include "../vm-fixture.h"
@@ -71,8 +75,8 @@ static void run_to(struct guest *g, uint16_t port)
 	ck_assert_uint_eq(e.u.io.port, port);
 }
 
-/* The guest, stopped at its checkpoint port, to scribble on @pages pages. */
-static void guest_start(struct guest *g, uint32_t vm_flags, uint64_t pages)
+/* The guest's VM, not run yet: the shape a snapshot of it needs. */
+static void guest_build(struct guest *g, uint32_t vm_flags, uint64_t pages)
 {
 	struct aug_serial_config scfg;
 	struct aug_vm_config cfg;
@@ -99,6 +103,12 @@ static void guest_start(struct guest *g, uint32_t vm_flags, uint64_t pages)
 	aug_serial_config_init(&scfg, sizeof(scfg));
 	scfg.irq = vm_flags & AUG_VM_IRQCHIP ? 4 : 0;
 	ck_assert_int_eq(aug_serial_create(g->vm, &scfg, &g->uart), 0);
+}
+
+/* The guest, stopped at its checkpoint port, to scribble on @pages pages. */
+static void guest_start(struct guest *g, uint32_t vm_flags, uint64_t pages)
+{
+	guest_build(g, vm_flags, pages);
 	run_to(g, CHECKPOINT_PORT);
 }
 
@@ -274,9 +284,264 @@ START_TEST(changed_layout_is_stale)
 }
 END_TEST
 
+/* ---- snapshots: the same guest saved to a file and resumed elsewhere ---- */
+
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* Where section @type/@index of the snapshot in @fd is
+ * (doc/snapshot-format.md): its offset and length. */
+static void find_section(int fd, uint32_t type, uint32_t index, uint64_t *off, uint64_t *len)
+{
+	uint8_t hdr[64], e[32];
+	uint32_t n, i;
+
+	ck_assert_int_eq(pread(fd, hdr, sizeof(hdr), 0), (ssize_t)sizeof(hdr));
+	n = le32(hdr + 12);
+	for (i = 0; i < n; i++) {
+		ck_assert_int_eq(pread(fd, e, sizeof(e), 64 + 32 * (off_t)i), (ssize_t)sizeof(e));
+		if (le32(e) == type && le32(e + 28) == index) {
+			*off = le32(e + 8) | (uint64_t)le32(e + 12) << 32;
+			*len = le32(e + 16) | (uint64_t)le32(e + 20) << 32;
+			return;
+		}
+	}
+	ck_abort_msg("no section %u/%u in the snapshot", type, index);
+}
+
+static uint8_t *read_section(int fd, uint32_t type, uint32_t index, uint64_t *len)
+{
+	uint64_t off;
+	uint8_t *buf;
+
+	find_section(fd, type, index, &off, len);
+	buf = malloc(*len);
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_int_eq(pread(fd, buf, *len, (off_t)off), (ssize_t)*len);
+	return buf;
+}
+
+static int save_to_memfd(struct aug_vm *vm)
+{
+	int fd = memfd_create("snapshot", 0);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(aug_snapshot_save(vm, fd), 0);
+	return fd;
+}
+
+/* A fresh VM of the guest's shape resumes the snapshot in @fd: memory is
+ * the file's, and the round reports what the saved guest's next round did;
+ * restored once more, the same again. */
+static void resume(int fd, uint32_t vm_flags, const uint32_t *first)
+{
+	struct aug_snapshot_info info;
+	struct aug_snapshot *snap;
+	uint64_t len, gpa, size;
+	struct guest g;
+	uint8_t *mem;
+	int i;
+
+	guest_build(&g, vm_flags, 16);
+	ck_assert_int_eq(aug_snapshot_open(fd, &snap), 0);
+	ck_assert_int_eq(aug_snapshot_get_info(snap, &info), 0);
+	ck_assert_uint_eq(info.nvcpus, 1);
+	ck_assert_uint_eq(info.nregions, 1);
+	ck_assert_uint_eq(info.flags, vm_flags & AUG_VM_IRQCHIP ? AUG_SNAPSHOT_IRQCHIP : 0);
+	ck_assert_int_eq(aug_snapshot_get_region(snap, 0, &gpa, &size, NULL), 0);
+	ck_assert_uint_eq(gpa, 0);
+	ck_assert_uint_eq(size, MEM_SIZE);
+	mem = read_section(fd, 3, 0, &len);
+	ck_assert_uint_eq(len, MEM_SIZE);
+	for (i = 0; i < 2; i++) {
+		ck_assert_msg(aug_snapshot_restore(snap, g.vm) == 0, "restore: %s",
+			      aug_error_detail());
+		ck_assert(!memcmp(g.ram, mem, MEM_SIZE));
+		round_expect(&g, first);
+	}
+	free(mem);
+	aug_snapshot_destroy(snap);
+	guest_stop(&g);
+}
+
+/* Saves the guest at its checkpoint, runs its round for the reports a
+ * resumed guest must give; returns the snapshot's file. */
+static int saved_guest(uint32_t vm_flags, uint32_t *first)
+{
+	struct guest g;
+	int fd;
+
+	guest_start(&g, vm_flags, 16);
+	fd = save_to_memfd(g.vm);
+	g.nreports = 0;
+	run_to(&g, DONE_PORT);
+	ck_assert_uint_eq(g.nreports, REPORTS);
+	memcpy(first, g.reports, REPORTS * sizeof(*first));
+	ck_assert_uint_eq(first[0], 1);
+	guest_stop(&g);
+	return fd;
+}
+
+START_TEST(snapshot_resumes_in_new_vm)
+{
+	uint32_t first[REPORTS];
+	int fd = saved_guest(0, first);
+
+	resume(fd, 0, first);
+	close(fd);
+}
+END_TEST
+
+START_TEST(snapshot_resumes_with_irqchip)
+{
+	uint32_t first[REPORTS];
+	int fd = saved_guest(AUG_VM_IRQCHIP, first);
+
+	resume(fd, AUG_VM_IRQCHIP, first);
+	close(fd);
+}
+END_TEST
+
+/* The other process: this program again, told by its environment. */
+START_TEST(resume_here)
+{
+	uint32_t first[REPORTS];
+	const char *s = getenv("AUG_SNAPSHOT_RESUME");
+	int fd, n;
+
+	n = sscanf(s, "%d %x %x %x %x %x %x", &fd, &first[0], &first[1], &first[2], &first[3],
+		   &first[4], &first[5]);
+	ck_assert_int_eq(n, 7);
+	resume(fd, AUG_VM_IRQCHIP, first);
+}
+END_TEST
+
+START_TEST(snapshot_resumes_in_other_process)
+{
+	uint32_t first[REPORTS];
+	char env[160];
+	int fd = saved_guest(AUG_VM_IRQCHIP, first), status;
+	pid_t pid;
+
+	snprintf(env, sizeof(env), "%d %x %x %x %x %x %x", fd, first[0], first[1], first[2],
+		 first[3], first[4], first[5]);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		setenv("AUG_SNAPSHOT_RESUME", env, 1);
+		execl("/proc/self/exe", "test-checkpoint", (char *)NULL);
+		_exit(127);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		      "the resuming process ended with status %#x", status);
+	close(fd);
+}
+END_TEST
+
+/* Saved, restored and saved again: the same memory, registers and device
+ * states, byte for byte. */
+START_TEST(snapshot_saved_again_is_the_same)
+{
+	static const uint32_t types[] = { 2, 3, 5 };	/* region, memory, device */
+	uint64_t la, lb;
+	struct aug_snapshot *snap;
+	struct guest g;
+	uint8_t *a, *b;
+	int fa, fb;
+	size_t i;
+
+	guest_start(&g, AUG_VM_IRQCHIP, 16);
+	fa = save_to_memfd(g.vm);
+	guest_stop(&g);
+	guest_build(&g, AUG_VM_IRQCHIP, 16);
+	ck_assert_int_eq(aug_snapshot_open(fa, &snap), 0);
+	ck_assert_int_eq(aug_snapshot_restore(snap, g.vm), 0);
+	fb = save_to_memfd(g.vm);
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		a = read_section(fa, types[i], 0, &la);
+		b = read_section(fb, types[i], 0, &lb);
+		ck_assert_uint_eq(la, lb);
+		ck_assert_msg(!memcmp(a, b, la), "section type %u differs", types[i]);
+		free(a);
+		free(b);
+	}
+	/* the vCPU: its id and counts, general and special registers */
+	a = read_section(fa, 4, 0, &la);
+	b = read_section(fb, 4, 0, &lb);
+	ck_assert_uint_eq(la, lb);
+	ck_assert_msg(!memcmp(a, b, 16 + sizeof(struct kvm_regs) + sizeof(struct kvm_sregs)),
+		      "the vCPU's registers differ");
+	free(a);
+	free(b);
+	aug_snapshot_destroy(snap);
+	guest_stop(&g);
+	close(fa);
+	close(fb);
+}
+END_TEST
+
+/* A VM of another shape is refused before anything in it changes. */
+START_TEST(snapshot_needs_same_shape)
+{
+	struct aug_snapshot *snap;
+	struct aug_checkpoint *cp;
+	struct aug_vcpu *v1;
+	uint32_t first[REPORTS];
+	struct guest g;
+	int fd = saved_guest(0, first);
+
+	ck_assert_int_eq(aug_snapshot_open(fd, &snap), 0);
+
+	guest_build(&g, 0, 16);
+	g.ram[COUNTER] = 0x77;
+	ck_assert_int_eq(aug_vm_add_memory(g.vm, 1ull << 30, 1u << 20, 0, NULL), 0);
+	ck_assert_int_eq(aug_snapshot_restore(snap, g.vm), -ESTALE);
+	ck_assert_uint_eq(g.ram[COUNTER], 0x77);
+	guest_stop(&g);
+
+	guest_build(&g, 0, 16);
+	g.ram[COUNTER] = 0x77;
+	ck_assert_int_eq(aug_vcpu_create(g.vm, 1, &v1), 0);
+	ck_assert_int_eq(aug_snapshot_restore(snap, g.vm), -ESTALE);
+	ck_assert_uint_eq(g.ram[COUNTER], 0x77);
+	guest_stop(&g);
+
+	guest_build(&g, 0, 16);
+	aug_serial_destroy(g.uart);	/* its state is in the snapshot */
+	g.uart = NULL;
+	ck_assert_int_eq(aug_snapshot_restore(snap, g.vm), -ESTALE);
+	guest_stop(&g);
+
+	guest_build(&g, AUG_VM_IRQCHIP, 16);
+	ck_assert_int_eq(aug_snapshot_restore(snap, g.vm), -ESTALE);
+	guest_stop(&g);
+
+	guest_build(&g, 0, 16);
+	ck_assert_int_eq(aug_checkpoint_create(g.vm, &cp), 0);
+	ck_assert_int_eq(aug_snapshot_restore(snap, g.vm), -EBUSY);
+	aug_checkpoint_destroy(cp);
+	ck_assert_int_eq(aug_snapshot_restore(snap, g.vm), 0);
+	round_expect(&g, first);
+	guest_stop(&g);
+
+	aug_snapshot_destroy(snap);
+	close(fd);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("checkpoint");
+
+	if (getenv("AUG_SNAPSHOT_RESUME")) {
+		TCase *here = add_case(s, "resume_here", resume_here, NULL, 120);
+
+		tcase_add_checked_fixture(here, kvm_setup, kvm_teardown);
+		return run_kvm_suite(s);
+	}
 
 	TCase *tc[] = {
 		add_case(s, "reset_puts_everything_back", reset_puts_everything_back, NULL, 600),
@@ -285,6 +550,14 @@ int main(void)
 		add_case(s, "one_checkpoint_per_vm", one_checkpoint_per_vm, NULL, 60),
 		add_case(s, "program_dirty_log_refused", program_dirty_log_refused, NULL, 60),
 		add_case(s, "changed_layout_is_stale", changed_layout_is_stale, NULL, 60),
+		add_case(s, "snapshot_resumes_in_new_vm", snapshot_resumes_in_new_vm, NULL, 60),
+		add_case(s, "snapshot_resumes_with_irqchip", snapshot_resumes_with_irqchip,
+			 "irqchip-smp", 60),
+		add_case(s, "snapshot_resumes_in_other_process", snapshot_resumes_in_other_process,
+			 "irqchip-smp", 120),
+		add_case(s, "snapshot_saved_again_is_the_same", snapshot_saved_again_is_the_same,
+			 "irqchip-smp", 60),
+		add_case(s, "snapshot_needs_same_shape", snapshot_needs_same_shape, NULL, 60),
 	};
 	size_t i;
 

@@ -1164,14 +1164,14 @@ static struct device_state *state_of(struct fake *f, const char *name)
 	return NULL;
 }
 
-static void state_save(struct fake *f, const char *name, uint8_t *buf)
+static void fake_state_save(struct fake *f, const char *name, uint8_t *buf)
 {
 	struct device_state *st = state_of(f, name);
 
 	ck_assert_int_eq(st->save(st->opaque, buf, st->len), 0);
 }
 
-static int state_load(struct fake *f, const char *name, const uint8_t *buf)
+static int fake_state_load(struct fake *f, const char *name, const uint8_t *buf)
 {
 	struct device_state *st = state_of(f, name);
 
@@ -1196,34 +1196,34 @@ START_TEST(serial_state_round_trip)
 	out(&f, 0x3f9, 1, 0x01);		/* IER: receive interrupt */
 	ck_assert_int_eq(aug_serial_receive(s, "ab", 2), 2);
 	ck_assert_uint_eq(in(&f, 0x3f8, 1), 'a');
-	state_save(&f, "serial@0x3f8", buf);
+	fake_state_save(&f, "serial@0x3f8", buf);
 
 	out(&f, 0x3ff, 1, 0x17);
 	out(&f, 0x3f9, 1, 0x00);
 	ck_assert_uint_eq(in(&f, 0x3f8, 1), 'b');
-	ck_assert_int_eq(state_load(&f, "serial@0x3f8", buf), 0);
+	ck_assert_int_eq(fake_state_load(&f, "serial@0x3f8", buf), 0);
 	ck_assert_uint_eq(in(&f, 0x3ff, 1), 0x42);
 	ck_assert_uint_eq(in(&f, 0x3f9, 1), 0x01);
 	ck_assert_uint_eq(in(&f, 0x3fa, 1) & 0x0f, 0x04);	/* IIR: data ready */
 	ck_assert_uint_eq(in(&f, 0x3f8, 1), 'b');
 	ck_assert_uint_eq(in(&f, 0x3fd, 1) & 0x01, 0);	/* then empty */
 
-	state_save(&f, "serial@0x3f8", buf);
+	fake_state_save(&f, "serial@0x3f8", buf);
 	memcpy(bad, buf, sizeof(buf));
 	bad[0] = 0x10;				/* IER bits the UART has not */
-	ck_assert_int_eq(state_load(&f, "serial@0x3f8", bad), -EINVAL);
+	ck_assert_int_eq(fake_state_load(&f, "serial@0x3f8", bad), -EINVAL);
 	memcpy(bad, buf, sizeof(buf));
 	bad[8] = 2;				/* not a flag */
-	ck_assert_int_eq(state_load(&f, "serial@0x3f8", bad), -EINVAL);
+	ck_assert_int_eq(fake_state_load(&f, "serial@0x3f8", bad), -EINVAL);
 	memcpy(bad, buf, sizeof(buf));
 	bad[9] = 1;				/* reserved */
-	ck_assert_int_eq(state_load(&f, "serial@0x3f8", bad), -EINVAL);
+	ck_assert_int_eq(fake_state_load(&f, "serial@0x3f8", bad), -EINVAL);
 	memcpy(bad, buf, sizeof(buf));
 	put32(bad + 12, AUG_SERIAL_RX_BUFFER);	/* head past the FIFO */
-	ck_assert_int_eq(state_load(&f, "serial@0x3f8", bad), -EINVAL);
+	ck_assert_int_eq(fake_state_load(&f, "serial@0x3f8", bad), -EINVAL);
 	memcpy(bad, buf, sizeof(buf));
 	put32(bad + 16, AUG_SERIAL_RX_BUFFER + 1);	/* more bytes than it holds */
-	ck_assert_int_eq(state_load(&f, "serial@0x3f8", bad), -EINVAL);
+	ck_assert_int_eq(fake_state_load(&f, "serial@0x3f8", bad), -EINVAL);
 	ck_assert_uint_eq(in(&f, 0x3ff, 1), 0x42);	/* still as loaded */
 	ck_assert_uint_eq(in(&f, 0x3fd, 1) & 0x01, 0);
 	aug_serial_destroy(s);
@@ -1251,51 +1251,51 @@ START_TEST(pc_device_states_round_trip)
 	/* CMOS: a byte of its RAM and the index */
 	out(&f, 0x70, 1, 0x40);
 	out(&f, 0x71, 1, 0x5a);
-	state_save(&f, "cmos", cm);
+	fake_state_save(&f, "cmos", cm);
 	out(&f, 0x71, 1, 0xa5);
 	out(&f, 0x70, 1, 0x41);
-	ck_assert_int_eq(state_load(&f, "cmos", cm), 0);
+	ck_assert_int_eq(fake_state_load(&f, "cmos", cm), 0);
 	ck_assert_uint_eq(in(&f, 0x71, 1), 0x5a);	/* index 0x40 again */
 	memcpy(bad, cm, sizeof(cm));
 	bad[0] = 0x80;
-	ck_assert_int_eq(state_load(&f, "cmos", bad), -EINVAL);
+	ck_assert_int_eq(fake_state_load(&f, "cmos", bad), -EINVAL);
 
 	/* PM: the enable register; a poweroff event */
 	out(&f, AUG_PM_DEFAULT_EVT + 2, 2, 0x0100);
-	state_save(&f, "pm@0x600", pmb);
+	fake_state_save(&f, "pm@0x600", pmb);
 	out(&f, AUG_PM_DEFAULT_EVT + 2, 2, 0);
-	ck_assert_int_eq(state_load(&f, "pm@0x600", pmb), 0);
+	ck_assert_int_eq(fake_state_load(&f, "pm@0x600", pmb), 0);
 	ck_assert_uint_eq(in(&f, AUG_PM_DEFAULT_EVT + 2, 2), 0x0100);
 	memcpy(bad, pmb, sizeof(pmb));
 	bad[6] = AUG_EVENT_RESET;		/* not a PM event */
-	ck_assert_int_eq(state_load(&f, "pm@0x600", bad), -EINVAL);
+	ck_assert_int_eq(fake_state_load(&f, "pm@0x600", bad), -EINVAL);
 	bad[6] = AUG_EVENT_POWEROFF;
-	ck_assert_int_eq(state_load(&f, "pm@0x600", bad), 0);
+	ck_assert_int_eq(fake_state_load(&f, "pm@0x600", bad), 0);
 	ck_assert_int_eq(aug_pm_get_event(pm), AUG_EVENT_POWEROFF);
-	ck_assert_int_eq(state_load(&f, "pm@0x600", pmb), 0);
+	ck_assert_int_eq(fake_state_load(&f, "pm@0x600", pmb), 0);
 	ck_assert_int_eq(aug_pm_get_event(pm), 0);
 
 	/* i8042: the command byte written through 0x60 after command 0x60 */
 	out(&f, 0x64, 1, 0x60);
 	out(&f, 0x60, 1, 0x45);
-	state_save(&f, "i8042", kb);
+	fake_state_save(&f, "i8042", kb);
 	out(&f, 0x64, 1, 0x60);
 	out(&f, 0x60, 1, 0x00);
-	ck_assert_int_eq(state_load(&f, "i8042", kb), 0);
+	ck_assert_int_eq(fake_state_load(&f, "i8042", kb), 0);
 	out(&f, 0x64, 1, 0x20);			/* read the command byte */
 	ck_assert_uint_eq(in(&f, 0x60, 1), 0x45);
 	memcpy(bad, kb, sizeof(kb));
 	bad[6] = AUG_EVENT_POWEROFF;		/* not an i8042 event */
-	ck_assert_int_eq(state_load(&f, "i8042", bad), -EINVAL);
+	ck_assert_int_eq(fake_state_load(&f, "i8042", bad), -EINVAL);
 
 	/* PCI: the address register */
 	out(&f, 0xcf8, 4, 0x80001234 & ~3u);
-	state_save(&f, "pci", pb);
+	fake_state_save(&f, "pci", pb);
 	out(&f, 0xcf8, 4, 0);
-	ck_assert_int_eq(state_load(&f, "pci", pb), 0);
+	ck_assert_int_eq(fake_state_load(&f, "pci", pb), 0);
 	ck_assert_uint_eq(in(&f, 0xcf8, 4), 0x80001234 & ~3u);
 	put32(bad, 0x80000001);			/* bits the register has not */
-	ck_assert_int_eq(state_load(&f, "pci", bad), -EINVAL);
+	ck_assert_int_eq(fake_state_load(&f, "pci", bad), -EINVAL);
 
 	aug_pci_destroy(p);
 	aug_i8042_destroy(k);
