@@ -14,6 +14,7 @@
 #include <check.h>
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -122,6 +123,75 @@ static int checkpoint_on_new_vm(struct ctx *c, int what)
 		      aug_checkpoint_restore(cp);
 	}
 	aug_vm_destroy(vm);
+	return ret;
+}
+
+static const uint8_t garbage[256];
+
+enum { SN_SAVE_PIPE, SN_SAVE_RDONLY, SN_OPEN_GARBAGE, SN_OPEN_NULL_RET, SN_RESTORE_NULL_VM,
+       SN_RESTORE_BARE, SN_REGION_RANGE, SN_REGION_NULL };
+
+/* Snapshot calls that need a file, or a snapshot of c->vm. */
+static int snapshot_case(struct ctx *c, int what)
+{
+	struct aug_snapshot *snap = (void *)c->pattern;
+	uint64_t gpa, size;
+	char path[64];
+	int p[2], fd, ro, ret;
+
+	if (what == SN_SAVE_PIPE) {
+		if (pipe(p))
+			return -1000;
+		ret = aug_snapshot_save(c->vm, p[1]);
+		close(p[0]);
+		close(p[1]);
+		return ret;
+	}
+	fd = memfd_create("misuse", 0);
+	if (fd < 0)
+		return -1000;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	if (what == SN_SAVE_RDONLY) {
+		ro = open(path, O_RDONLY);
+		ret = ro < 0 ? -1001 : aug_snapshot_save(c->vm, ro);
+		close(ro);
+		close(fd);
+		return ret;
+	}
+	if (what == SN_OPEN_GARBAGE) {
+		ret = write(fd, garbage, sizeof(garbage)) != sizeof(garbage) ? -1001 :
+		      aug_snapshot_open(fd, &snap);
+		close(fd);
+		return snap == (void *)c->pattern ? ret : -1002;
+	}
+	if (aug_snapshot_save(c->vm, fd)) {
+		close(fd);
+		return -1001;
+	}
+	if (what == SN_OPEN_NULL_RET) {
+		ret = aug_snapshot_open(fd, NULL);
+		close(fd);
+		return ret;
+	}
+	ret = aug_snapshot_open(fd, &snap);
+	close(fd);
+	if (ret)
+		return -1002;
+	switch (what) {
+	case SN_RESTORE_NULL_VM:
+		ret = aug_snapshot_restore(snap, NULL);
+		break;
+	case SN_RESTORE_BARE:
+		ret = aug_snapshot_restore(snap, c->bare_vm);
+		break;
+	case SN_REGION_RANGE:
+		ret = aug_snapshot_get_region(snap, 1, &gpa, &size, NULL);
+		break;
+	default:
+		ret = aug_snapshot_get_region(snap, 0, NULL, NULL, NULL);
+		break;
+	}
+	aug_snapshot_destroy(snap);
 	return ret;
 }
 
@@ -1116,6 +1186,24 @@ static int canvas_kept(int ret)
 	X(cp_restore_null, aug_checkpoint_restore, -EINVAL, aug_checkpoint_restore(NULL))         \
 	X(cp_restore_stale, aug_checkpoint_restore, -ESTALE, checkpoint_on_new_vm(c, CP_STALE))   \
 	X(cp_destroy_null, aug_checkpoint_destroy, 0, NOCRASH(aug_checkpoint_destroy(NULL)))      \
+	X(snap_save_null_vm, aug_snapshot_save, -EINVAL, aug_snapshot_save(NULL, 1))              \
+	X(snap_save_bad_fd, aug_snapshot_save, -EINVAL, aug_snapshot_save(c->vm, -1))             \
+	X(snap_save_pipe, aug_snapshot_save, -EINVAL, snapshot_case(c, SN_SAVE_PIPE))             \
+	X(snap_save_rdonly, aug_snapshot_save, -EINVAL, snapshot_case(c, SN_SAVE_RDONLY))         \
+	X(snap_open_bad_fd, aug_snapshot_open, -EINVAL,                                          \
+	  aug_snapshot_open(-1, (struct aug_snapshot **)c->pattern))                              \
+	X(snap_open_null_ret, aug_snapshot_open, -EINVAL, snapshot_case(c, SN_OPEN_NULL_RET))     \
+	X(snap_open_garbage, aug_snapshot_open, -ENOEXEC, snapshot_case(c, SN_OPEN_GARBAGE))      \
+	X(snap_info_null, aug_snapshot_get_info, -EINVAL,                                        \
+	  aug_snapshot_get_info(NULL, (struct aug_snapshot_info *)c->pattern))                    \
+	X(snap_region_null_snap, aug_snapshot_get_region, -EINVAL,                               \
+	  aug_snapshot_get_region(NULL, 0, (uint64_t *)c->pattern, (uint64_t *)c->pattern, NULL)) \
+	X(snap_region_null_out, aug_snapshot_get_region, -EINVAL, snapshot_case(c, SN_REGION_NULL)) \
+	X(snap_region_range, aug_snapshot_get_region, -ENOENT, snapshot_case(c, SN_REGION_RANGE)) \
+	X(snap_restore_null, aug_snapshot_restore, -EINVAL, aug_snapshot_restore(NULL, c->vm))    \
+	X(snap_restore_null_vm, aug_snapshot_restore, -EINVAL, snapshot_case(c, SN_RESTORE_NULL_VM)) \
+	X(snap_restore_shape, aug_snapshot_restore, -ESTALE, snapshot_case(c, SN_RESTORE_BARE))   \
+	X(snap_destroy_null, aug_snapshot_destroy, 0, NOCRASH(aug_snapshot_destroy(NULL)))        \
 	X(state_null_vm, aug_vm_register_state, -EINVAL,                                         \
 	  aug_vm_register_state(NULL, "x", 4, state_save_nop, state_load_nop, NULL))              \
 	X(state_null_name, aug_vm_register_state, -EINVAL,                                       \

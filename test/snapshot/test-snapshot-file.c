@@ -286,6 +286,9 @@ START_TEST(table_checksum)
 	make_file();
 	entry(VCPU, 1)[29] = 1;
 	expect(-EBADMSG);
+	make_file();
+	entry(VCPU, 1)[4] = 1;	/* optional: nothing else would notice */
+	expect(-EBADMSG);
 	teardown();
 }
 END_TEST
@@ -309,6 +312,11 @@ START_TEST(section_leaves_file)
 	put64(entry(DEVICE, 1) + 8, ~0ull - 8);	/* offset + length wraps */
 	fix_crcs();
 	expect(-EBADMSG);
+	make_file();
+	put64(section(REGION, 1) + 8, 1ull << 32);	/* memory past the end */
+	put64(entry(MEMORY, 1) + 16, 1ull << 32);
+	fix_crcs();
+	expect(-EBADMSG);
 	teardown();
 }
 END_TEST
@@ -325,6 +333,18 @@ START_TEST(sections_overlap)
 	expect(-EBADMSG);
 	make_file();
 	put64(entry(DEVICE, 1) + 8, HEADER + ENTRY);	/* over the table */
+	fix_crcs();
+	expect(-EBADMSG);
+	make_file();
+	/* a well-formed device state made of the table's first bytes: the
+	 * first entry's type is a name, the second's a length */
+	put64(entry(DEVICE, 1) + 8, HEADER);
+	put64(entry(DEVICE, 1) + 16, 32 + 8 + 2);
+	fix_crcs();
+	expect(-EBADMSG);
+	make_file();
+	/* region 1's memory inside region 0's */
+	put64(entry(MEMORY, 1) + 8, get64(entry(MEMORY, 0) + 8));
 	fix_crcs();
 	expect(-EBADMSG);
 	teardown();
@@ -362,6 +382,30 @@ START_TEST(duplicate_sections)
 	make_file();
 	put32(entry(MACHINE, 0), 99 | 0);	/* no machine section */
 	put32(entry(99, 0) + 4, 1);
+	fix_crcs();
+	expect(-EBADMSG);
+	teardown();
+}
+END_TEST
+
+/* Counted and indexed: a section missing is refused even where no other
+ * check would notice. */
+START_TEST(missing_sections)
+{
+	make_file();
+	put32(entry(VCPU, 0), 99);	/* vCPU 0 now an optional section */
+	put32(entry(99, 0) + 4, 1);
+	fix_crcs();
+	expect(-EBADMSG);
+	make_file();
+	put32(file + 12, 1);	/* the table: the machine section only... */
+	put32(entry(MACHINE, 0), 99);	/* ...and that one optional */
+	put32(entry(99, 0) + 4, 1);
+	fix_crcs();
+	expect(-EBADMSG);
+	make_file();
+	put32(section(MACHINE, 0) + 8, 1);	/* one device state, there twice */
+	put32(entry(DEVICE, 1) + 28, 0);
 	fix_crcs();
 	expect(-EBADMSG);
 	teardown();
@@ -466,6 +510,10 @@ START_TEST(vcpu_counts_and_lengths)
 	fix_crcs();
 	expect(-EBADMSG);
 	make_file();
+	put32(section(VCPU, 0) + 4, 1);		/* one less */
+	fix_crcs();
+	expect(-EBADMSG);
+	make_file();
 	put32(section(VCPU, 0) + 8, 100000);	/* CPUID entries */
 	fix_crcs();
 	expect(-EBADMSG);
@@ -530,6 +578,7 @@ static Suite *snapshot_suite(void)
 	tcase_add_test(tc, sections_overlap);
 	tcase_add_test(tc, wrong_vcpu_count);
 	tcase_add_test(tc, duplicate_sections);
+	tcase_add_test(tc, missing_sections);
 	tcase_add_test(tc, duplicate_vcpu_ids);
 	tcase_add_test(tc, unknown_sections);
 	tcase_add_test(tc, checksum_flags);
