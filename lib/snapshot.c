@@ -44,6 +44,11 @@
 	 sizeof(struct kvm_debugregs) + sizeof(struct kvm_lapic_state) +                   \
 	 sizeof(struct kvm_mp_state) + sizeof(struct kvm_msr_entry))
 #define REGION_LEN 24
+
+/* The sizes doc/snapshot-format.md gives: the kernel's ABI. */
+_Static_assert(MACHINE_FIXED == 80 && MACHINE_IRQCHIP == 1672, "machine section layout");
+_Static_assert(VCPU_FIXED == 2516, "vCPU section layout");
+_Static_assert(sizeof(struct aug_cpuid_entry) == 28, "CPUID entry layout");
 #define DEVICE_FIXED (STATE_NAME_MAX + 8)
 
 struct snap_file_region {

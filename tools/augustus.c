@@ -161,7 +161,8 @@ int main(int argc, char **argv)
 		tool_name = "augustus run";
 		/* A Linux kernel boots on a PC machine: its own options. */
 		for (i = 2; i < argc; i++)
-			if (!strcmp(argv[i], "--kernel") || !strncmp(argv[i], "--kernel=", 9))
+			if (!strcmp(argv[i], "--kernel") || !strncmp(argv[i], "--kernel=", 9) ||
+			    !strcmp(argv[i], "--restore") || !strncmp(argv[i], "--restore=", 10))
 				return cmd_run_linux(argc - 1, argv + 1);
 		return cmd_run(argc - 1, argv + 1);
 	}

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* augustus run --kernel: boot a Linux bzImage on a PC machine, one thread
- * per vCPU, with COM1 on the user's terminal. */
+ * per vCPU, with COM1 on the user's terminal; save it to a snapshot file,
+ * and resume one (--restore). */
+#define _GNU_SOURCE	/* memmem, pipe2 */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -17,7 +19,7 @@
 #include "tool.h"
 
 #define MAX_VCPUS AUG_ACPI_MAX_CPUS
-#define ESCAPE_CHAR 0x01	/* Ctrl-A, then x: quit */
+#define ESCAPE_CHAR 0x01	/* Ctrl-A, then x: quit, s: save */
 
 struct linux_opts {
 	const char *kernel;
@@ -28,12 +30,20 @@ struct linux_opts {
 	uint64_t smp;
 	uint64_t timeout;	/* seconds; 0: none */
 	int stats;
+	int mem_set, smp_set;
+	const char *save;	/* snapshot file */
+	const char *save_when;	/* console text that triggers the save */
+	const char *restore;	/* snapshot file to resume */
 };
+
+enum { SAVE_AND_RUN = 1, SAVE_AND_EXIT = 2 };
 
 /* What the signal handlers and the input thread need. */
 static struct aug_pc *g_pc;
 static uint32_t g_ncpus;
 static volatile sig_atomic_t g_stop_signal;
+static const char *g_save_path;
+static int g_save_request;	/* SAVE_AND_*, atomic */
 
 static void stop_vcpus(void)
 {
@@ -54,6 +64,7 @@ static void usage_linux(FILE *f)
 {
 	fprintf(f,
 		"usage: augustus run --kernel FILE [OPTIONS]\n"
+		"       augustus run --restore FILE [--save FILE] [--timeout S] [--stats]\n"
 		"  Boot a Linux bzImage (64-bit boot protocol) on a PC machine with ACPI,\n"
 		"  a 16550A UART (COM1, on this terminal), keyboard controller, CMOS clock.\n"
 		"  --kernel FILE      the bzImage\n"
@@ -65,7 +76,13 @@ static void usage_linux(FILE *f)
 		"  --device PATH      KVM device (default /dev/kvm)\n"
 		"  --stats            at the end, exits by reason, port and MMIO range, and\n"
 		"                     where the time went, on standard error\n"
-		"  Standard input goes to the UART (raw mode on a terminal; Ctrl-A x quits).\n"
+		"  --save FILE        where Ctrl-A s and --save-when write a snapshot\n"
+		"  --save-when TEXT   once the console shows TEXT, stop every vCPU, save\n"
+		"                     the snapshot to the --save FILE and exit 0\n"
+		"  --restore FILE     resume a snapshot saved by --save: the machine\n"
+		"                     (RAM, vCPUs) is the snapshot's\n"
+		"  Standard input goes to the UART (raw mode on a terminal; Ctrl-A x quits,\n"
+		"  Ctrl-A s saves a snapshot to the --save FILE and goes on).\n"
 		"  Exit status: 0 when the guest powers off; %d when it resets (keyboard\n"
 		"  controller, port 0x92, triple fault); %d usage error or bad input file\n"
 		"  (kernel, initrd); %d KVM unavailable; %d guest crashed or timed out;\n"
@@ -84,6 +101,9 @@ static int parse_linux(int argc, char **argv, struct linux_opts *o)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "device", required_argument, NULL, 'd' },
 		{ "stats", no_argument, NULL, 'S' },
+		{ "save", required_argument, NULL, 'v' },
+		{ "save-when", required_argument, NULL, 'w' },
+		{ "restore", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -99,8 +119,11 @@ static int parse_linux(int argc, char **argv, struct linux_opts *o)
 		case 'c': o->cmdline = optarg; continue;
 		case 'd': o->dev = optarg; continue;
 		case 'S': o->stats = 1; continue;
-		case 'm': dst = &o->mem; break;
-		case 's': dst = &o->smp; break;
+		case 'v': o->save = optarg; continue;
+		case 'w': o->save_when = optarg; continue;
+		case 'r': o->restore = optarg; continue;
+		case 'm': dst = &o->mem; o->mem_set = 1; break;
+		case 's': dst = &o->smp; o->smp_set = 1; break;
 		case 't': dst = &o->timeout; break;
 		case 'h': usage_linux(stdout); return 1;
 		default: usage_linux(stderr); return -1;
@@ -111,6 +134,16 @@ static int parse_linux(int argc, char **argv, struct linux_opts *o)
 	if (optind != argc) {
 		fprintf(stderr, "%s: unexpected argument '%s' (the kernel is given with --kernel)\n",
 			tool_name, argv[optind]);
+		return -1;
+	}
+	if (o->restore && (o->kernel || o->initrd || *o->cmdline || o->mem_set || o->smp_set)) {
+		fprintf(stderr, "%s: --restore resumes the snapshot's machine: no --kernel, "
+			"--initrd, --cmdline, --mem or --smp\n", tool_name);
+		return -1;
+	}
+	if (o->save_when && (!o->save || !*o->save_when || strlen(o->save_when) > 255)) {
+		fprintf(stderr, "%s: --save-when needs a TEXT of 1 to 255 bytes and --save FILE\n",
+			tool_name);
 		return -1;
 	}
 	if (!o->mem || o->mem % (2u << 20)) {
@@ -125,6 +158,100 @@ static int parse_linux(int argc, char **argv, struct linux_opts *o)
 		fprintf(stderr, "%s: --timeout must be at most a year (31536000 s)\n", tool_name);
 		return -1;
 	}
+	return 0;
+}
+
+/* Stop every vCPU for the main thread to save a snapshot. */
+static void request_save(int what)
+{
+	static const char none[] = "\r\naugustus: no --save FILE to save to\r\n";
+
+	if (!g_save_path) {
+		if (write(STDERR_FILENO, none, sizeof(none) - 1) < 0)
+			return;
+		return;
+	}
+	__atomic_store_n(&g_save_request, what, __ATOMIC_SEQ_CST);
+	stop_vcpus();
+}
+
+/* The console through a pipe, to standard output, watched for --save-when's
+ * text (which may arrive split across reads). */
+struct console {
+	int fd;		/* the pipe's read end */
+	int wake;
+	const char *marker;
+	pthread_t thread;
+};
+
+static void put_out(const uint8_t *p, size_t n)
+{
+	while (n) {
+		ssize_t w = write(STDOUT_FILENO, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+static void *console_thread(void *arg)
+{
+	struct console *c = arg;
+	struct pollfd p[2] = { { .fd = c->fd, .events = POLLIN }, { .fd = c->wake, .events = POLLIN } };
+	size_t mlen = strlen(c->marker), have = 0;
+	uint8_t buf[4096 + 256];
+	int found = 0, stopping = 0;
+
+	for (;;) {
+		ssize_t n;
+
+		if (!stopping && poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (p[1].revents)
+			stopping = 1;	/* drain what the guest wrote, then end */
+		n = read(c->fd, buf + have, 4096);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		put_out(buf + have, (size_t)n);
+		have += (size_t)n;
+		if (!found && memmem(buf, have, c->marker, mlen)) {
+			found = 1;
+			request_save(SAVE_AND_EXIT);
+		}
+		/* keep what could start the marker */
+		if (have >= mlen) {
+			memmove(buf, buf + have - (mlen - 1), mlen - 1);
+			have = mlen - 1;
+		}
+	}
+	return NULL;
+}
+
+static int save_snapshot(struct aug_vm *vm, const char *path)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600), err;
+
+	if (fd < 0) {
+		fprintf(stderr, "%s: %s: %s\n", tool_name, path, strerror(errno));
+		return -1;
+	}
+	err = aug_snapshot_save(vm, fd);
+	close(fd);
+	if (err) {
+		fprintf(stderr, "%s: cannot save the snapshot to %s: %s (%s)\n", tool_name, path,
+			aug_strerror(err), aug_error_detail());
+		return -1;
+	}
+	fprintf(stderr, "%s: saved the guest to %s\n", tool_name, path);
 	return 0;
 }
 
@@ -166,6 +293,10 @@ static void *input_thread(void *arg)
 				if (buf[i] == 'x') {
 					on_signal(SIGINT);
 					return NULL;
+				}
+				if (buf[i] == 's') {
+					request_save(SAVE_AND_RUN);
+					continue;
 				}
 				if (buf[i] != ESCAPE_CHAR)
 					out[k++] = ESCAPE_CHAR;
@@ -242,13 +373,16 @@ static int outcome(const struct aug_vcpu_result *results, uint32_t n, const char
 	return EXIT_GUEST;
 }
 
-/* Boots and runs; frees @kernel and @initrd once they are in the guest. */
+/* Boots, or resumes @snap, and runs; frees @kernel and @initrd once they
+ * are in the guest. */
 static int boot(const struct linux_opts *o, uint8_t *kernel, size_t klen, uint8_t *initrd,
-		size_t ilen)
+		size_t ilen, struct aug_snapshot *snap)
 {
 	struct aug_vcpu_result *results;
 	struct aug_pc_config cfg;
 	struct input in = { 0 };
+	struct console con = { .fd = -1, .wake = -1, .marker = o->save_when };
+	int cons[2] = { -1, -1 }, request, snap_saved = 0;
 	struct termios saved, raw;
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct aug_vm_config vcfg;
@@ -277,6 +411,24 @@ static int boot(const struct linux_opts *o, uint8_t *kernel, size_t klen, uint8_
 	cfg.ncpus = (uint32_t)o->smp;
 	cfg.mem_size = o->mem;
 	cfg.console_fd = STDOUT_FILENO;
+	if (snap) {
+		struct aug_snapshot_info info;
+
+		aug_snapshot_get_info(snap, &info);
+		cfg.ncpus = info.nvcpus;
+		cfg.mem_size = info.memory;
+	}
+	if (o->save_when) {
+		if (pipe2(cons, O_CLOEXEC)) {
+			fprintf(stderr, "%s: pipe: %s\n", tool_name, strerror(errno));
+			free(kernel);
+			free(initrd);
+			aug_vm_destroy(vm);
+			return EXIT_NO_KVM;
+		}
+		cfg.console_fd = cons[1];
+	}
+	g_save_path = o->save;
 	err = aug_pc_create(vm, &cfg, &g_pc);
 	if (err) {
 		tool_error("cannot build the machine", err);
@@ -286,15 +438,25 @@ static int boot(const struct linux_opts *o, uint8_t *kernel, size_t klen, uint8_
 		return err == -EINVAL || err == -ENOSPC ? EXIT_USAGE : EXIT_NO_KVM;
 	}
 	g_ncpus = cfg.ncpus;
-	err = aug_pc_load_linux(g_pc, kernel, klen, initrd, ilen, o->cmdline);
-	/* In guest memory now: the copies would only add to our footprint. */
-	free(kernel);
-	free(initrd);
-	if (err) {
-		tool_error("cannot load the kernel", err);
-		status = err == -ENOEXEC || err == -E2BIG || err == -EFAULT || err == -ENOSPC ?
-			 EXIT_USAGE : EXIT_NO_KVM;
-		goto out;
+	if (snap) {
+		err = aug_snapshot_restore(snap, vm);
+		if (err) {
+			fprintf(stderr, "%s: %s: cannot resume the snapshot: %s (%s)\n", tool_name,
+				o->restore, aug_strerror(err), aug_error_detail());
+			status = err == -ESTALE || err == -EOPNOTSUPP ? EXIT_USAGE : EXIT_NO_KVM;
+			goto out;
+		}
+	} else {
+		err = aug_pc_load_linux(g_pc, kernel, klen, initrd, ilen, o->cmdline);
+		/* In guest memory now: the copies would only add to our footprint. */
+		free(kernel);
+		free(initrd);
+		if (err) {
+			tool_error("cannot load the kernel", err);
+			status = err == -ENOEXEC || err == -E2BIG || err == -EFAULT ||
+					 err == -ENOSPC ? EXIT_USAGE : EXIT_NO_KVM;
+			goto out;
+		}
 	}
 	results = calloc(g_ncpus, sizeof(*results));
 	if (!results || pipe(wake)) {
@@ -319,10 +481,32 @@ static int boot(const struct linux_opts *o, uint8_t *kernel, size_t klen, uint8_
 	in.wake = wake[0];
 	if (pthread_create(&in.thread, NULL, input_thread, &in))
 		in.wake = -1;	/* no input: the guest still runs */
+	if (o->save_when) {
+		con.fd = cons[0];
+		con.wake = wake[0];
+		if (pthread_create(&con.thread, NULL, console_thread, &con)) {
+			fprintf(stderr, "%s: cannot start the console thread\n", tool_name);
+			con.fd = -1;
+		}
+	}
 	if (o->timeout)
 		alarm((unsigned int)o->timeout);
 
-	err = aug_vm_run_all(vm, results, g_ncpus, 1);
+	/* Until the guest ends, or stops for a snapshot that ends the run. */
+	for (;;) {
+		err = aug_vm_run_all(vm, results, g_ncpus, 1);
+		request = __atomic_exchange_n(&g_save_request, 0, __ATOMIC_SEQ_CST);
+		if (err || !request || g_stop_signal)
+			break;
+		if (save_snapshot(vm, o->save) < 0) {
+			snap_saved = -1;
+			break;
+		}
+		if (request == SAVE_AND_EXIT) {
+			snap_saved = 1;
+			break;
+		}
+	}
 	alarm(0);
 
 	if (in.wake >= 0) {
@@ -330,11 +514,19 @@ static int boot(const struct linux_opts *o, uint8_t *kernel, size_t klen, uint8_
 			fprintf(stderr, "%s: write: %s\n", tool_name, strerror(errno));
 		pthread_join(in.thread, NULL);
 	}
+	if (con.fd >= 0) {
+		/* the vCPUs are stopped: nothing more comes into the pipe */
+		close(cons[1]);
+		cons[1] = -1;
+		pthread_join(con.thread, NULL);
+	}
 	if (tty)
 		tcsetattr(0, TCSANOW, &saved);
 	if (err) {
 		tool_error("cannot run the vCPUs", err);
 		status = EXIT_NO_KVM;
+	} else if (snap_saved) {
+		status = snap_saved > 0 ? 0 : EXIT_NO_KVM;
 	} else {
 		status = outcome(results, g_ncpus, o->dev);
 	}
@@ -352,6 +544,40 @@ static int boot(const struct linux_opts *o, uint8_t *kernel, size_t klen, uint8_
 out:
 	aug_pc_destroy(g_pc);
 	aug_vm_destroy(vm);
+	if (cons[0] >= 0)
+		close(cons[0]);
+	if (cons[1] >= 0)
+		close(cons[1]);
+	return status;
+}
+
+/* A bad snapshot file is the user's error: said before KVM is opened. */
+static int resume(const struct linux_opts *o)
+{
+	struct aug_snapshot_info info;
+	struct aug_snapshot *snap;
+	int fd = open(o->restore, O_RDONLY | O_CLOEXEC), err, status;
+
+	if (fd < 0) {
+		fprintf(stderr, "%s: %s: %s\n", tool_name, o->restore, strerror(errno));
+		return EXIT_USAGE;
+	}
+	err = aug_snapshot_open(fd, &snap);
+	close(fd);
+	if (err) {
+		fprintf(stderr, "%s: %s: %s (%s)\n", tool_name, o->restore, aug_strerror(err),
+			aug_error_detail());
+		return err == -ENOMEM ? EXIT_NO_KVM : EXIT_USAGE;
+	}
+	aug_snapshot_get_info(snap, &info);
+	if (!(info.flags & AUG_SNAPSHOT_IRQCHIP) || info.nvcpus > MAX_VCPUS) {
+		fprintf(stderr, "%s: %s: not a snapshot of the PC machine of run --kernel\n",
+			tool_name, o->restore);
+		aug_snapshot_destroy(snap);
+		return EXIT_USAGE;
+	}
+	status = boot(o, NULL, 0, NULL, 0, snap);
+	aug_snapshot_destroy(snap);
 	return status;
 }
 
@@ -365,6 +591,8 @@ int cmd_run_linux(int argc, char **argv)
 	err = parse_linux(argc, argv, &o);
 	if (err)
 		return err > 0 ? 0 : EXIT_USAGE;
+	if (o.restore)
+		return resume(&o);
 	if (tool_read_file(o.kernel, &kernel, &klen))
 		return EXIT_USAGE;
 	/* A wrong file is the user's error: say so before touching KVM. */
@@ -378,5 +606,5 @@ int cmd_run_linux(int argc, char **argv)
 		free(kernel);
 		return EXIT_USAGE;
 	}
-	return boot(&o, kernel, klen, initrd, ilen);
+	return boot(&o, kernel, klen, initrd, ilen, NULL);
 }

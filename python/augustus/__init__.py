@@ -17,12 +17,14 @@ kept, so it can be inspected and run again.
 from __future__ import annotations
 
 import ctypes
+import io
 import enum
 import errno as _errno
 import mmap
+import os
 import threading
 from ctypes import byref, c_size_t, c_uint32, c_uint64, c_void_p
-from typing import Callable, Iterable, NamedTuple, Optional, Sequence, Union
+from typing import Callable, Iterable, List, NamedTuple, Optional, Sequence, Tuple, Union
 
 from . import _capi
 from ._capi import (C, CpuidEntry, DTable, Fpu, ModeConfig, Msr, Regs, Segment, Sregs,
@@ -33,7 +35,7 @@ __all__ = [
     'Error', 'NotFound', 'Exists', 'PermissionDenied', 'Timeout', 'Interrupted', 'TryAgain',
     'ExitReason', 'Mode', 'MpState', 'PioDefault', 'MmioDefault', 'Event',
     'CONTINUE', 'STOP', 'MEM_READONLY', 'MEM_DIRTY_LOG', 'MEM_NORESERVE', 'MEM_DONTDUMP',
-    'PAGE_SIZE', 'Kvm', 'Vm', 'Vcpu', 'Checkpoint', 'Exit', 'PortAccess', 'MmioAccess', 'RunResult',
+    'PAGE_SIZE', 'Kvm', 'Vm', 'Vcpu', 'Checkpoint', 'Snapshot', 'Exit', 'PortAccess', 'MmioAccess', 'RunResult',
     'mode_config', 'mode_tables_size', 'acpi_build', 'linux_check_kernel',
     'Serial', 'I8042', 'Cmos', 'Pci', 'Pm', 'Pc',
     'Regs', 'Sregs', 'Segment', 'DTable', 'Fpu', 'Msr', 'CpuidEntry', 'ModeConfig',
@@ -599,6 +601,13 @@ class Vm(_Owned):
         # the ctypes array pins the buffer: it cannot be closed or resized
         self._regions[gpa] = (size, arr)
 
+    def save_snapshot(self, f: Union[int, 'io.IOBase']) -> None:
+        """Write the VM's snapshot (aug_snapshot_save()) to a regular file open
+        for writing: a file descriptor, or a file object with fileno(). The
+        file is truncated first. No vCPU may run."""
+        fd = f if isinstance(f, int) else f.fileno()
+        _call('snapshot_save', self._live(), fd)
+
     def checkpoint(self) -> 'Checkpoint':
         """Take the VM's checkpoint (aug_checkpoint_create()): its memory,
         vCPUs and in-kernel devices, for Checkpoint.restore(). Writes made
@@ -1091,6 +1100,56 @@ class Checkpoint(_Owned):
             self._ptr = None
             if self.vm._checkpoint is self:
                 self.vm._checkpoint = None
+
+
+class Snapshot(_Owned):
+    """A snapshot file, read and checked (aug_snapshot_open()), to resume in a
+    VM of its shape: the regions of regions(), info().nvcpus vCPUs, the same
+    device states. Raises an Error with errno EBADMSG for a corrupt file,
+    ENOEXEC for one that is not a snapshot, EPROTONOSUPPORT for a later
+    format."""
+
+    def __init__(self, f: Union[int, str, 'os.PathLike[str]', 'io.IOBase']) -> None:
+        p = c_void_p()
+        if isinstance(f, int):
+            _call('snapshot_open', f, byref(p))
+        elif isinstance(f, (str, os.PathLike)):
+            fd = os.open(f, os.O_RDONLY | os.O_CLOEXEC)
+            try:
+                _call('snapshot_open', fd, byref(p))
+            finally:
+                os.close(fd)
+        else:
+            _call('snapshot_open', f.fileno(), byref(p))
+        self._ptr = p.value
+
+    def info(self) -> '_capi.SnapshotInfo':
+        info = _capi.SnapshotInfo()
+        _call('snapshot_get_info', self._live(), byref(info))
+        return info
+
+    def regions(self) -> List[Tuple[int, int, int]]:
+        """(gpa, size, flags) of each memory region, by address."""
+        out = []
+        for i in range(self.info().nregions):
+            gpa, size, flags = c_uint64(), c_uint64(), c_uint32()
+            _call('snapshot_get_region', self._live(), i, byref(gpa), byref(size), byref(flags))
+            out.append((gpa.value, size.value, flags.value))
+        return out
+
+    def restore(self, vm: Vm) -> None:
+        """Resume the snapshot in @vm (aug_snapshot_restore()): an Error
+        with errno ESTALE if @vm is not of its shape; then nothing changed."""
+        try:
+            _call('snapshot_restore', self._live(), vm._live())
+        except Error:
+            vm._raise_pending(('thread', threading.get_ident()))  # a load() raised
+            raise
+
+    def close(self) -> None:
+        if self._ptr is not None:
+            C.snapshot_destroy(self._ptr)
+            self._ptr = None
 
 
 # ---- devices ----

@@ -152,6 +152,12 @@ class MmioStat(Structure):
     _fields_ = [('addr', c_uint64), ('size', c_uint64), ('count', c_uint64)]
 
 
+class SnapshotInfo(Structure):
+    _fields_ = [('nvcpus', c_uint32), ('nregions', c_uint32), ('ndevices', c_uint32),
+                ('flags', c_uint32), ('memory', c_uint64), ('version_major', c_uint32),
+                ('version_minor', c_uint32), ('reserved', c_uint64 * 4)]
+
+
 class AcpiConfig(Structure):
     _fields_ = [('size', c_uint32), ('ncpus', c_uint32), ('lapic_addr', c_uint64),
                 ('ioapic_addr', c_uint64), ('pm1a_evt', c_uint16), ('pm1a_cnt', c_uint16),
@@ -187,6 +193,7 @@ STRUCTS = {
     'aug_vcpu_stats': VcpuStats, 'aug_port_stat': PortStat, 'aug_mmio_stat': MmioStat,
     'aug_acpi_config': AcpiConfig, 'aug_pc_config': PcConfig,
     'aug_serial_config': SerialConfig, 'aug_pm_config': PmConfig,
+    'aug_snapshot_info': SnapshotInfo,
 }
 
 # ---- callbacks ----
@@ -266,6 +273,13 @@ PROTOTYPES = {
     'aug_checkpoint_create': (c_int, [P, OUT_P]),
     'aug_checkpoint_restore': (c_int, [P]),
     'aug_checkpoint_destroy': (None, [P]),
+    'aug_snapshot_save': (c_int, [P, c_int]),
+    'aug_snapshot_open': (c_int, [c_int, OUT_P]),
+    'aug_snapshot_get_info': (c_int, [P, POINTER(SnapshotInfo)]),
+    'aug_snapshot_get_region': (c_int, [P, c_uint32, POINTER(c_uint64), POINTER(c_uint64),
+                                        POINTER(c_uint32)]),
+    'aug_snapshot_restore': (c_int, [P, P]),
+    'aug_snapshot_destroy': (None, [P]),
     'aug_vm_register_state': (c_int, [P, c_char_p, c_size_t, STATE_SAVE_FN, STATE_LOAD_FN,
                                       c_void_p]),
     'aug_vm_unregister_state': (c_int, [P, c_char_p]),

@@ -16,7 +16,7 @@ src=$(cd "$(dirname "$0")/../.." && pwd)
 build=${FUZZ_BUILD:-$src/build-fuzz}
 secs=${1:-60}
 [ $# -gt 0 ] && shift
-targets=${*:-elf multiboot bzimage dispatch}
+targets=${*:-elf multiboot bzimage dispatch snapshot}
 status=0
 
 if [ ! -d "$build" ]; then

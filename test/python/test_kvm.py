@@ -544,6 +544,43 @@ def test_checkpoint_puts_the_guest_back(vm):
     assert cp.closed
 
 
+def test_snapshot_resumes_in_a_new_vm(kvm, vm, tmp_path):
+    vcpu, view = real_mode_guest(vm, COUNT)
+    out = []
+    vm.register_pio(0x10, 1, collect(out))
+    start = vcpu.get_regs().rip
+    assert vcpu.run().reason == ExitReason.HLT and out == [1]
+    path = tmp_path / 'guest.snap'
+    with open(path, 'wb') as f:
+        vm.save_snapshot(f)
+    with augustus.Snapshot(path) as snap:
+        info = snap.info()
+        assert (info.nvcpus, info.nregions, info.version_major) == (1, 1, 1)
+        assert snap.regions() == [(0, 0x10000, 0)]
+        with augustus.Vm(kvm) as vm2:
+            view2 = vm2.add_memory(0, 0x10000)
+            vcpu2 = vm2.create_vcpu(0)
+            out2 = []
+            vm2.register_pio(0x10, 1, collect(out2))
+            snap.restore(vm2)
+            assert view2[0x2000] == 1 and bytes(view2) == bytes(view)
+            regs = vcpu2.get_regs()
+            assert regs.rip == vcpu.get_regs().rip != start
+            regs.rip = start               # back to the count, as a jump would
+            vcpu2.set_regs(regs)
+            assert vcpu2.run().reason == ExitReason.HLT and out2 == [2]
+        with augustus.Vm(kvm) as vm3:
+            vm3.add_memory(0, 0x20000)
+            vm3.create_vcpu(0)
+            with pytest.raises(augustus.Error) as e:
+                snap.restore(vm3)
+            assert e.value.errno == errno.ESTALE
+    path.write_bytes(b'not a snapshot')
+    with pytest.raises(augustus.Error) as e:
+        augustus.Snapshot(path)
+    assert e.value.errno == errno.ENOEXEC
+
+
 def test_checkpoint_keeps_a_python_devices_state(vm):
     vcpu, view = real_mode_guest(vm, COUNT)
     dev = {'reg': 7}

@@ -88,6 +88,12 @@ if [ $kvm = 0 ]; then
 		"$aug" run --kernel "$f" extra
 	expect 2 "/nonexistent: No such file or directory" "$aug" run --kernel /nonexistent
 	expect 2 "$f: not a bootable bzImage" "$aug" run --kernel "$f"
+	expect 2 "--restore resumes the snapshot's machine: no --kernel" \
+		"$aug" run --restore "$f" --smp 2
+	expect 2 "--save-when needs a TEXT of 1 to 255 bytes and --save FILE" \
+		"$aug" run --kernel "$f" --save-when login
+	expect 2 "/nonexistent: No such file or directory" "$aug" run --restore /nonexistent
+	expect 2 "$f: not a valid image or snapshot" "$aug" run --restore "$f"
 	expect 2 "bad value '0' for --rounds: expected 1 to 256" "$aug" bench --rounds 0
 	expect 2 "bad value 'both' for --only: expected raw or lib" "$aug" bench --only both
 	expect 4 "/nonexistent does not exist" "$aug" bench --device /nonexistent
