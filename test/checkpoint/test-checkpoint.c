@@ -404,6 +404,9 @@ START_TEST(snapshot_resumes_with_irqchip)
 }
 END_TEST
 
+/* This program, as started: under valgrind /proc/self/exe is valgrind. */
+static const char *self_path;
+
 /* The other process: this program again, told by its environment. */
 START_TEST(resume_here)
 {
@@ -431,7 +434,7 @@ START_TEST(snapshot_resumes_in_other_process)
 	ck_assert_int_ge(pid, 0);
 	if (pid == 0) {
 		setenv("AUG_SNAPSHOT_RESUME", env, 1);
-		execl("/proc/self/exe", "test-checkpoint", (char *)NULL);
+		execl(self_path, self_path, (char *)NULL);
 		_exit(127);
 	}
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
@@ -532,10 +535,12 @@ START_TEST(snapshot_needs_same_shape)
 }
 END_TEST
 
-int main(void)
+int main(int argc, char **argv)
 {
 	Suite *s = suite_create("checkpoint");
 
+	(void)argc;
+	self_path = argv[0];
 	if (getenv("AUG_SNAPSHOT_RESUME")) {
 		TCase *here = add_case(s, "resume_here", resume_here, NULL, 120);
 
