@@ -486,6 +486,71 @@ START_TEST(snapshot_saved_again_is_the_same)
 }
 END_TEST
 
+/* Saved while the caller answers an IN exit, then an MMIO read: the
+ * answer is part of the snapshot, and the guest resumed in another VM reads
+ * it. The guest (real mode, at 0x1000): in al, 0x20; out 0x10, al;
+ * mov al, [0x9000] (no memory there); out 0x10, al; hlt. */
+static const uint8_t io_mmio_code[] = {
+	0xba, 0x20, 0x00, 0xec, 0xba, 0x10, 0x00, 0xee,
+	0xa0, 0x00, 0x90, 0xee, 0xf4,
+};
+
+static void io_mmio_guest(struct guest *g)
+{
+	memset(g, 0, sizeof(*g));
+	ck_assert_int_eq(aug_vm_create(kvm, NULL, &g->vm), 0);
+	ck_assert_int_eq(aug_vm_add_memory(g->vm, 0, 0x8000, 0, (void **)&g->ram), 0);
+	memcpy(g->ram + 0x1000, io_mmio_code, sizeof(io_mmio_code));
+	g->vcpu = vcpu_in_mode(g->vm, 0, AUG_MODE_REAL, 0x1000, 0x7000);
+	ck_assert_int_eq(aug_vm_register_pio(g->vm, ROUND_PORT, 1, report, g), 0);
+}
+
+/* @g resumes the snapshot in @fd. */
+static void io_mmio_resume(struct guest *g, int fd)
+{
+	struct aug_snapshot *snap;
+
+	io_mmio_guest(g);
+	memset(g->ram + 0x1000, 0, sizeof(io_mmio_code));	/* the snapshot's count */
+	ck_assert_int_eq(aug_snapshot_open(fd, &snap), 0);
+	ck_assert_int_eq(aug_snapshot_restore(snap, g->vm), 0);
+	aug_snapshot_destroy(snap);
+}
+
+START_TEST(snapshot_at_io_and_mmio_exits)
+{
+	struct guest a, b, c;
+	struct aug_exit e;
+	int fa, fb;
+
+	io_mmio_guest(&a);
+	run_expect_exit(a.vcpu, 10000000000ull, &e, AUG_EXIT_IO);
+	ck_assert_uint_eq(e.u.io.port, 0x20);
+	ck_assert_uint_eq(e.u.io.direction, AUG_IO_IN);
+	e.u.io.data[0] = 0x5a;		/* the answer, saved with the guest */
+	fa = save_to_memfd(a.vm);
+	guest_stop(&a);
+
+	io_mmio_resume(&b, fa);
+	run_expect_exit(b.vcpu, 10000000000ull, &e, AUG_EXIT_MMIO);
+	ck_assert_uint_eq(b.nreports, 1);
+	ck_assert_uint_eq(b.reports[0], 0x5a);
+	ck_assert_uint_eq(e.u.mmio.addr, 0x9000);
+	ck_assert(!e.u.mmio.is_write);
+	e.u.mmio.data[0] = 0xa5;
+	fb = save_to_memfd(b.vm);
+	guest_stop(&b);
+
+	io_mmio_resume(&c, fb);
+	run_expect_exit(c.vcpu, 10000000000ull, &e, AUG_EXIT_HLT);
+	ck_assert_uint_eq(c.nreports, 1);
+	ck_assert_uint_eq(c.reports[0], 0xa5);
+	guest_stop(&c);
+	close(fa);
+	close(fb);
+}
+END_TEST
+
 /* A VM of another shape is refused before anything in it changes. */
 START_TEST(snapshot_needs_same_shape)
 {
@@ -563,6 +628,8 @@ int main(int argc, char **argv)
 		add_case(s, "snapshot_saved_again_is_the_same", snapshot_saved_again_is_the_same,
 			 "irqchip-smp", 60),
 		add_case(s, "snapshot_needs_same_shape", snapshot_needs_same_shape, NULL, 60),
+		add_case(s, "snapshot_at_io_and_mmio_exits", snapshot_at_io_and_mmio_exits,
+			 "real-mode", 60),
 	};
 	size_t i;
 

@@ -32,25 +32,7 @@ while [ $# -gt 0 ]; do
 	shift
 done
 
-skip() {
-	if [ "${CI:-}" = true ]; then
-		echo "FAIL (CI must not skip): $*" >&2
-		exit 1
-	fi
-	echo "SKIP: $*" >&2
-	exit 77
-}
-fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
-
-kernel=${AUG_TEST_KERNEL:-}
-if [ -z "$kernel" ]; then
-	for k in /boot/vmlinuz-*-cloud-amd64; do
-		[ -r "$k" ] && kernel=$k
-	done
-fi
+. "$(dirname "$0")/common.sh"
 
 tmp=$(mktemp -d) || fail "mktemp"
 trap 'rm -rf "$tmp"' EXIT

@@ -22,25 +22,7 @@ while [ $# -gt 0 ]; do
 	shift
 done
 
-skip() {
-	if [ "${CI:-}" = true ]; then
-		echo "FAIL (CI must not skip): $*" >&2
-		exit 1
-	fi
-	echo "SKIP: $*" >&2
-	exit 77
-}
-fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
-
-kernel=${AUG_TEST_KERNEL:-}
-if [ -z "$kernel" ]; then
-	for k in /boot/vmlinuz-*-cloud-amd64; do
-		[ -r "$k" ] && kernel=$k
-	done
-fi
+. "$(dirname "$0")/common.sh"
 [ -n "$kernel" ] || skip "no readable /boot/vmlinuz-*-cloud-amd64 (apt-get install linux-image-cloud-amd64)"
 [ -r "$initrd" ] || fail "initramfs $initrd missing"
 [ -c /dev/kvm ] || skip "no /dev/kvm here (run through test/harness/kvm-test)"
