@@ -98,7 +98,7 @@ static void copy_nonzero(uint8_t *dst, const uint8_t *src, uint64_t size)
 	uint64_t off;
 
 	for (off = 0; off < size; off += AUG_PAGE_SIZE)
-		if (src[off] || memcmp(src + off, src + off + 1, AUG_PAGE_SIZE - 1))
+		if (!mem_is_zero(src + off, AUG_PAGE_SIZE))
 			memcpy(dst + off, src + off, AUG_PAGE_SIZE);
 }
 

@@ -213,13 +213,8 @@ int state_load(struct aug_vm *vm, const struct machine_state *ms);
 void state_free(struct machine_state *ms);
 
 /* snapshot.c: the file writer and its checksum, for the unit tests. */
-struct snap_region {
-	uint64_t gpa, size;
-	uint32_t flags;
-	const uint8_t *host;
-};
 uint32_t snap_crc32c(const void *buf, size_t len);
-int snap_write(int fd, const struct machine_state *ms, const struct snap_region *regions,
+int snap_write(int fd, const struct machine_state *ms, const struct aug_region *regions,
 	       uint32_t nregions);
 
 /* checkpoint.c: note the library's own writes to guest memory, which

@@ -102,10 +102,11 @@ static void get(void *dst, const uint8_t *buf, size_t *at, size_t len)
 	*at += len;
 }
 
-static size_t vcpu_len(const struct machine_state *ms, const struct vcpu_state *v)
+/* A vCPU section's length: the writer's and what the reader demands. */
+static size_t vcpu_len(uint32_t xsave_size, uint32_t nmsrs, uint32_t ncpuid)
 {
-	return VCPU_FIXED + ms->xsave_size + v->msrs->nmsrs * sizeof(struct kvm_msr_entry) +
-	       v->ncpuid * sizeof(struct aug_cpuid_entry);
+	return VCPU_FIXED + xsave_size + nmsrs * sizeof(struct kvm_msr_entry) +
+	       ncpuid * sizeof(struct aug_cpuid_entry);
 }
 
 static int write_all(int fd, const void *buf, size_t len, uint64_t off)
@@ -130,11 +131,6 @@ static int write_all(int fd, const void *buf, size_t len, uint64_t off)
 	return 0;
 }
 
-static bool page_is_zero(const uint8_t *p)
-{
-	return !p[0] && !memcmp(p, p + 1, AUG_PAGE_SIZE - 1);
-}
-
 /* The pages that are not all zeros, in runs; the others stay holes. */
 static int write_memory(int fd, const uint8_t *host, uint64_t size, uint64_t off)
 {
@@ -142,10 +138,10 @@ static int write_memory(int fd, const uint8_t *host, uint64_t size, uint64_t off
 	int ret;
 
 	while (at < size) {
-		while (at < size && page_is_zero(host + at))
+		while (at < size && mem_is_zero(host + at, AUG_PAGE_SIZE))
 			at += AUG_PAGE_SIZE;
 		start = at;
-		while (at < size && !page_is_zero(host + at))
+		while (at < size && !mem_is_zero(host + at, AUG_PAGE_SIZE))
 			at += AUG_PAGE_SIZE;
 		if (at > start) {
 			ret = write_all(fd, host + start, at - start, off + start);
@@ -169,12 +165,12 @@ static void put_entry(uint8_t *table, uint32_t i, uint32_t type, uint32_t flags,
 	put32(e + 28, index);
 }
 
-int snap_write(int fd, const struct machine_state *ms, const struct snap_region *regions,
+int snap_write(int fd, const struct machine_state *ms, const struct aug_region *regions,
 	       uint32_t nregions)
 {
 	uint32_t nsections = 1 + 2 * nregions + ms->nvcpus + ms->ndevs, i, s = 0;
 	size_t meta = SNAP_HEADER + (size_t)nsections * SNAP_ENTRY, at, start;
-	uint64_t mem_off, total;
+	uint64_t mem_start, mem_off, total;
 	uint8_t *buf, *table;
 	int ret;
 
@@ -182,7 +178,7 @@ int snap_write(int fd, const struct machine_state *ms, const struct snap_region 
 	at = meta;
 	meta += MACHINE_FIXED + (ms->irqchip ? MACHINE_IRQCHIP : 0) + REGION_LEN * nregions;
 	for (i = 0; i < ms->nvcpus; i++)
-		meta += vcpu_len(ms, &ms->vcpus[i]);
+		meta += vcpu_len(ms->xsave_size, ms->vcpus[i].msrs->nmsrs, ms->vcpus[i].ncpuid);
 	for (i = 0; i < ms->ndevs; i++)
 		meta += DEVICE_FIXED + ms->devs[i].len;
 	buf = calloc(1, meta);
@@ -206,7 +202,8 @@ int snap_write(int fd, const struct machine_state *ms, const struct snap_region 
 	put_entry(table, s++, SNAP_MACHINE, 0, start, at - start,
 		  snap_crc32c(buf + start, at - start), 0);
 
-	mem_off = ALIGN_UP((uint64_t)meta, AUG_PAGE_SIZE);
+	mem_start = ALIGN_UP((uint64_t)meta, AUG_PAGE_SIZE);
+	mem_off = mem_start;
 	for (i = 0; i < nregions; i++) {
 		start = at;
 		put64(buf + at, regions[i].gpa);
@@ -271,7 +268,7 @@ int snap_write(int fd, const struct machine_state *ms, const struct snap_region 
 		aug_set_errno_detail("sizing the snapshot file", -ret);
 		goto out;
 	}
-	mem_off = ALIGN_UP((uint64_t)meta, AUG_PAGE_SIZE);
+	mem_off = mem_start;
 	ret = 0;
 	for (i = 0; ret >= 0 && i < nregions; i++) {
 		ret = write_memory(fd, regions[i].host, regions[i].size, mem_off);
@@ -300,8 +297,6 @@ static int check_fd(int fd, int want)
 AUG_EXPORT int aug_snapshot_save(struct aug_vm *vm, int fd)
 {
 	struct machine_state ms;
-	struct snap_region *regions;
-	size_t i;
 	int ret;
 
 	if (!vm || check_fd(fd, O_WRONLY) < 0)
@@ -311,19 +306,10 @@ AUG_EXPORT int aug_snapshot_save(struct aug_vm *vm, int fd)
 	ret = state_settle_all(vm);
 	if (ret < 0)
 		return ret;
-	regions = calloc(vm->nregions + 1, sizeof(*regions));
-	if (!regions)
-		return -ENOMEM;
-	for (i = 0; i < vm->nregions; i++)
-		regions[i] = (struct snap_region){ .gpa = vm->regions[i].gpa,
-						   .size = vm->regions[i].size,
-						   .flags = vm->regions[i].flags,
-						   .host = vm->regions[i].host };
 	ret = state_save(vm, &ms, true);
 	if (ret >= 0)
-		ret = snap_write(fd, &ms, regions, (uint32_t)vm->nregions);
+		ret = snap_write(fd, &ms, vm->regions, (uint32_t)vm->nregions);
 	state_free(&ms);
-	free(regions);
 	return ret;
 }
 
@@ -438,8 +424,7 @@ static int parse_vcpu(struct machine_state *ms, struct vcpu_state *v, const uint
 	if (nmsrs > SNAP_MAX_MSRS || ncpuid > AUG_CPUID_MAX_ENTRIES || get32(p + 12) > 1)
 		return bad("a vCPU's MSR or CPUID count is out of range");
 	v->has_tsc_deadline = get32(p + 12);
-	if (len != VCPU_FIXED + ms->xsave_size + nmsrs * sizeof(struct kvm_msr_entry) +
-			   ncpuid * sizeof(struct aug_cpuid_entry))
+	if (len != vcpu_len(ms->xsave_size, nmsrs, ncpuid))
 		return bad("a vCPU section's length is wrong");
 	get(&v->regs, p, &at, sizeof(v->regs));
 	get(&v->sregs, p, &at, sizeof(v->sregs));
@@ -838,8 +823,8 @@ static int fit_fpu(struct aug_vm *vm, const struct machine_state *file, struct m
 		ms->vcpus[i].xsave = NULL;
 		if (!size)
 			continue;
-		if (file->xsave_size > size && (f->xsave[size] ||
-		    memcmp(f->xsave + size, f->xsave + size + 1, file->xsave_size - size - 1))) {
+		if (file->xsave_size > size &&
+		    !mem_is_zero(f->xsave + size, file->xsave_size - size)) {
 			aug_set_detail("the snapshot's XSAVE area holds state past the %u bytes "
 				       "of this host's", size);
 			return -EOPNOTSUPP;

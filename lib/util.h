@@ -6,7 +6,10 @@
 #ifndef AUGUSTUS_UTIL_H
 #define AUGUSTUS_UTIL_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* On every public definition: the rest is hidden (-fvisibility=hidden). */
 #define AUG_EXPORT __attribute__((visibility("default")))
@@ -21,6 +24,15 @@
 /* @a a power of two */
 #define ALIGN_UP(v, a) (((v) + (a) - 1) & ~((__typeof__(v))(a) - 1))
 #define ALIGN_DOWN(v, a) ((v) & ~((__typeof__(v))(a) - 1))
+
+/* All @len (at least 1) bytes are zero: the first is, and each equals the
+ * next. */
+static inline bool mem_is_zero(const void *p, size_t len)
+{
+	const uint8_t *b = p;
+
+	return !b[0] && !memcmp(b, b + 1, len - 1);
+}
 
 static inline uint16_t get16(const uint8_t *p)
 {

@@ -38,8 +38,10 @@ static void make_file(void)
 					{ "cmos", sizeof(dev1), dev1 } };
 	struct machine_state ms = { .xsave_size = 4096, .has_xcrs = true, .irqchip = true,
 				    .vcpus = vcpus, .nvcpus = 2, .devs = devs, .ndevs = 2 };
-	struct snap_region regions[2] = { { 0, sizeof(ram0), 0, ram0 },
-					  { 0x100000, sizeof(ram1), AUG_MEM_READONLY, ram1 } };
+	struct aug_region regions[2] = {
+		{ .gpa = 0, .size = sizeof(ram0), .host = ram0 },
+		{ .gpa = 0x100000, .size = sizeof(ram1), .host = ram1, .flags = AUG_MEM_READONLY },
+	};
 	struct stat st;
 	int fd, i;
 
@@ -189,7 +191,7 @@ START_TEST(zero_pages_are_holes)
 {
 	static uint8_t big[256 * PAGE];
 	struct machine_state ms = { .nvcpus = 0 };
-	struct snap_region r = { 0, sizeof(big), 0, big };
+	struct aug_region r = { .gpa = 0, .size = sizeof(big), .host = big };
 	struct stat st;
 	int fd = memfd_create("snapshot", 0);
 
