@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /* augustus run: a flat, ELF or Multiboot guest in any x86 mode, on one or
- * more vCPUs, with serial output, a debug-exit port and a time limit. */
+ * more vCPUs, on a bare VM or the PC machine, with serial output, a
+ * debug-exit port and a time limit. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -21,7 +22,10 @@
 
 struct run {
 	struct aug_vm *vm;
-	struct aug_serial *serial;	/* COM1, its output on stdout */
+	struct aug_pc *pc;		/* --machine pc */
+	struct aug_fw_cfg *fw_cfg;	/* --machine pc */
+	struct aug_testdev *testdev;	/* --machine pc */
+	struct aug_serial *serial;	/* --machine bare: COM1, its output on stdout */
 	struct aug_vcpu *vcpus[MAX_VCPUS];
 	unsigned int nvcpus;
 	int exited;		/* the debug-exit port was written */
@@ -37,6 +41,9 @@ struct run {
 
 static void destroy(struct run *r)
 {
+	aug_testdev_destroy(r->testdev);
+	aug_fw_cfg_destroy(r->fw_cfg);
+	aug_pc_destroy(r->pc);
 	aug_serial_destroy(r->serial);
 	aug_vm_destroy(r->vm);
 }
@@ -137,9 +144,15 @@ static void usage_run(FILE *f)
 		"  --stack ADDR       initial stack pointer (default 0x8000)\n"
 		"  --elf              FILE is an ELF32 (protected mode) or ELF64 (long mode) executable\n"
 		"  --multiboot        FILE is a Multiboot kernel (protected mode, EAX/EBX per the spec)\n"
+		"  --machine MACHINE  pc (default for --multiboot): the PC of run --kernel (in-kernel\n"
+		"                     APIC, IOAPIC and PIT, ACPI tables, COM1 on IRQ 4, CMOS, PM,\n"
+		"                     reset), fw_cfg at 0x510 and pc-testdev; vCPU 0 starts, the\n"
+		"                     others wait for INIT/SIPI. bare (default otherwise): memory,\n"
+		"                     vCPUs all started at the entry, polled COM1, nothing else\n"
 		"  --cmdline STR      the Multiboot command line\n"
 		"  --module FILE[=STR] a Multiboot module and its string; may be repeated\n"
-		"  --smp N            N vCPUs, each started at the entry with RDI = its index (default 1)\n"
+		"  --smp N            N vCPUs (default 1); on a bare machine each starts at the entry\n"
+		"                     with RDI = its index\n"
 		"  --timeout SECONDS  stop the guest after this long (fractions allowed)\n"
 		"  --trace-mmio       log unclaimed MMIO accesses and go on (reads give all ones);\n"
 		"                     without it the first one stops the guest\n"
@@ -147,12 +160,13 @@ static void usage_run(FILE *f)
 		"  --device PATH      KVM device (default /dev/kvm)\n"
 		"  --stats            at the end, exits by reason, port and MMIO range, and\n"
 		"                     where the time went, on standard error\n"
-		"  COM1 (a 16550A at 0x3f8, polled) writes to stdout; other unclaimed ports read\n"
-		"  as all ones.\n"
-		"  Exit status: 0 when every vCPU halts; (value << 1) | 1 when the guest writes\n"
-		"  value to the debug-exit port; %d usage or input error, %d KVM unavailable,\n"
-		"  %d guest crashed, stuck or timed out.\n",
-		EXIT_USAGE, EXIT_NO_KVM, EXIT_GUEST);
+		"  COM1 (a 16550A at 0x3f8) writes to stdout; other unclaimed ports read as all\n"
+		"  ones.\n"
+		"  Exit status: (value << 1) | 1 when the guest writes value to the debug-exit\n"
+		"  port; bare: 0 when every vCPU halts; pc: 0 on ACPI power-off, %d on reset or\n"
+		"  triple fault (a halted PC waits for an interrupt); %d usage or input error,\n"
+		"  %d KVM unavailable, %d guest crashed, stuck or timed out.\n",
+		EXIT_RESET, EXIT_USAGE, EXIT_NO_KVM, EXIT_GUEST);
 }
 
 static int parse_mode(const char *s, uint32_t *ret)
@@ -172,7 +186,7 @@ static int parse_mode(const char *s, uint32_t *ret)
 struct run_opts {
 	uint64_t mem, load, entry, stack, xport, smp, timeout_ms;
 	uint32_t mode;
-	int elf, multiboot, trace_mmio, stats;
+	int elf, multiboot, trace_mmio, stats, pc;	/* pc: -1 until chosen */
 	const char *dev, *cmdline, *file;
 	struct aug_module mods[MAX_MODULES];
 	char *mod_files[MAX_MODULES];
@@ -196,6 +210,10 @@ static int check_run(const struct run_opts *o)
 		why = "--elf and --multiboot exclude each other";
 	else if ((o->cmdline || o->nmods) && !o->multiboot)
 		why = "--cmdline and --module are for --multiboot kernels";
+	else if (o->pc && o->mem % (2 << 20))
+		why = "--machine pc needs --mem in whole 2M";
+	else if (o->pc && o->xport >= AUG_FW_CFG_PORT && o->xport <= AUG_FW_CFG_PORT + 1)
+		why = "--debug-exit: ports 0x510 and 0x511 are fw_cfg's on --machine pc";
 	if (!why)
 		return 0;
 	fprintf(stderr, "%s: %s\n", tool_name, why);
@@ -217,6 +235,7 @@ static int parse_run(int argc, char **argv, struct run_opts *o)
 		{ "module", required_argument, NULL, 'o' },
 		{ "elf", no_argument, NULL, 'E' },
 		{ "multiboot", no_argument, NULL, 'B' },
+		{ "machine", required_argument, NULL, 'P' },
 		{ "trace-mmio", no_argument, NULL, 'T' },
 		{ "stats", no_argument, NULL, 'S' },
 		{ "device", required_argument, NULL, 'd' },
@@ -230,7 +249,7 @@ static int parse_run(int argc, char **argv, struct run_opts *o)
 
 	*o = (struct run_opts){ .mem = 64 << 20, .load = 0x1000, .entry = UINT64_MAX,
 				.stack = 0x8000, .xport = DEBUG_EXIT_PORT, .smp = 1,
-				.mode = AUG_MODE_REAL };
+				.mode = AUG_MODE_REAL, .pc = -1 };
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, &idx)) != -1) {
 		switch (c) {
@@ -262,6 +281,11 @@ static int parse_run(int argc, char **argv, struct run_opts *o)
 			continue;
 		case 'E': o->elf = 1; continue;
 		case 'B': o->multiboot = 1; continue;
+		case 'P':
+			if (strcmp(optarg, "pc") && strcmp(optarg, "bare"))
+				return tool_bad_value("machine", optarg, "pc or bare");
+			o->pc = !strcmp(optarg, "pc");
+			continue;
 		case 'T': o->trace_mmio = 1; continue;
 		case 'S': o->stats = 1; continue;
 		case 'd': o->dev = optarg; continue;
@@ -283,6 +307,12 @@ static int parse_run(int argc, char **argv, struct run_opts *o)
 	o->file = argv[optind];
 	if (o->entry == UINT64_MAX)
 		o->entry = o->load;
+	/* A Multiboot kernel was written for a boot loader on a PC and
+	 * expects one; a flat binary or a plain ELF program is started
+	 * directly in the mode it asks for, with no firmware, and gets only
+	 * what it is given. */
+	if (o->pc < 0)
+		o->pc = o->multiboot;
 	return check_run(o);
 }
 
@@ -327,6 +357,86 @@ static unsigned int mode_probe(uint32_t mode)
 					  : PROBE_REAL;
 }
 
+/* --machine bare: every vCPU starts at the entry with RDI = its index;
+ * COM1 is polled, as a VM without an interrupt controller has no IRQ. */
+static int make_bare(struct run *r, const struct run_opts *o, const struct aug_mode_config *boot)
+{
+	struct aug_serial_config scfg;
+	unsigned int i;
+	int err = 0;
+
+	for (i = 0; i < o->smp && !err; i++) {
+		struct aug_regs regs;
+
+		err = aug_vcpu_create(r->vm, i, &r->vcpus[i]);
+		if (!err)
+			err = aug_vcpu_setup_mode(r->vcpus[i], boot);
+		if (!err)
+			err = aug_vcpu_get_regs(r->vcpus[i], &regs);
+		if (!err) {
+			regs.rdi = i;
+			err = aug_vcpu_set_regs(r->vcpus[i], &regs);
+		}
+		if (!err)
+			r->nvcpus++;
+	}
+	if (err)
+		return err;
+	aug_serial_config_init(&scfg, sizeof(scfg));
+	scfg.irq = 0;
+	scfg.out_fd = STDOUT_FILENO;
+	return aug_serial_create(r->vm, &scfg, &r->serial);
+}
+
+static void le_bytes(uint8_t *p, uint64_t v, unsigned int n)
+{
+	while (n--) {
+		*p++ = (uint8_t)v;
+		v >>= 8;
+	}
+}
+
+/* --machine pc: the machine of run --kernel, and what test kernels expect
+ * of QEMU: fw_cfg with its CPU count and RAM size, pc-testdev. RAM before
+ * the guest is loaded. */
+static int make_pc(struct run *r, const struct run_opts *o)
+{
+	struct aug_pc_config pcfg;
+	uint8_t cpus[2], ram[8];
+	unsigned int i;
+	int err;
+
+	aug_pc_config_init(&pcfg, sizeof(pcfg));
+	pcfg.ncpus = (uint32_t)o->smp;
+	pcfg.mem_size = o->mem;
+	pcfg.console_fd = STDOUT_FILENO;
+	err = aug_pc_create(r->vm, &pcfg, &r->pc);
+	if (err)
+		return err;
+	for (i = 0; i < o->smp; i++)
+		r->vcpus[i] = aug_pc_get_vcpu(r->pc, i);
+	r->nvcpus = (unsigned int)o->smp;
+	le_bytes(cpus, o->smp, sizeof(cpus));
+	le_bytes(ram, o->mem, sizeof(ram));
+	err = aug_fw_cfg_create(r->vm, AUG_FW_CFG_PORT, &r->fw_cfg);
+	if (!err)
+		err = aug_fw_cfg_add(r->fw_cfg, AUG_FW_CFG_NB_CPUS, cpus, sizeof(cpus));
+	if (!err)
+		err = aug_fw_cfg_add(r->fw_cfg, AUG_FW_CFG_MAX_CPUS, cpus, sizeof(cpus));
+	if (!err)
+		err = aug_fw_cfg_add(r->fw_cfg, AUG_FW_CFG_RAM_SIZE, ram, sizeof(ram));
+	if (!err)
+		err = aug_testdev_create(r->vm, &r->testdev);
+	return err;
+}
+
+/* The bootstrap processor starts at the entry; the in-kernel local APICs
+ * hold the others until it sends INIT and SIPI. */
+static int start_pc(struct run *r, const struct aug_mode_config *boot)
+{
+	return aug_vcpu_setup_mode(r->vcpus[0], boot);
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct run r = { .lock = PTHREAD_MUTEX_INITIALIZER, .done_cond = PTHREAD_COND_INITIALIZER };
@@ -339,7 +449,7 @@ int cmd_run(int argc, char **argv)
 	uint8_t *image;
 	size_t len;
 	unsigned int i, explained = 0;
-	int err, status = 0;
+	int err, status = 0, event = 0;
 
 	if (parse_run(argc, argv, &o))
 		return EXIT_USAGE;
@@ -353,16 +463,19 @@ int cmd_run(int argc, char **argv)
 	}
 	aug_vm_config_init(&vcfg, sizeof(vcfg));
 	if (o.stats)
-		vcfg.flags = AUG_VM_STATS_TIME;
+		vcfg.flags |= AUG_VM_STATS_TIME;
+	if (o.pc)
+		vcfg.flags |= AUG_VM_IRQCHIP;
 	err = aug_vm_create(kvm, &vcfg, &r.vm);
 	aug_kvm_close(kvm);
 	if (!err)
-		err = aug_vm_add_memory(r.vm, 0, o.mem, AUG_MEM_NORESERVE, NULL);
+		err = o.pc ? make_pc(&r, &o) : aug_vm_add_memory(r.vm, 0, o.mem, AUG_MEM_NORESERVE,
+								 NULL);
 	if (err) {
 		tool_error("cannot create the VM", err);
 		free(image);
 		destroy(&r);
-		return EXIT_NO_KVM;
+		return err == -ENOSPC ? EXIT_USAGE : EXIT_NO_KVM;
 	}
 	err = load_guest(&o, r.vm, image, len, &boot);
 	free(image);
@@ -378,30 +491,7 @@ int cmd_run(int argc, char **argv)
 	boot.stack = o.stack;
 
 	r.trace_mmio = o.trace_mmio;
-	for (i = 0; i < o.smp && !err; i++) {
-		struct aug_regs regs;
-
-		err = aug_vcpu_create(r.vm, i, &r.vcpus[i]);
-		if (!err)
-			err = aug_vcpu_setup_mode(r.vcpus[i], &boot);
-		if (!err)
-			err = aug_vcpu_get_regs(r.vcpus[i], &regs);
-		if (!err) {
-			regs.rdi = i;
-			err = aug_vcpu_set_regs(r.vcpus[i], &regs);
-		}
-		if (!err)
-			r.nvcpus++;
-	}
-	if (!err) {
-		/* COM1, polled: a plain VM has no interrupt controller */
-		struct aug_serial_config scfg;
-
-		aug_serial_config_init(&scfg, sizeof(scfg));
-		scfg.irq = 0;
-		scfg.out_fd = STDOUT_FILENO;
-		err = aug_serial_create(r.vm, &scfg, &r.serial);
-	}
+	err = o.pc ? start_pc(&r, &boot) : make_bare(&r, &o, &boot);
 	if (!err)
 		err = aug_vm_register_pio(r.vm, (uint16_t)o.xport, 1, debug_exit_io, &r);
 	if (err) {
@@ -409,8 +499,11 @@ int cmd_run(int argc, char **argv)
 		destroy(&r);
 		return err == -EBUSY || err == -EINVAL ? EXIT_USAGE : EXIT_NO_KVM;
 	}
+	if (!o.pc || o.trace_mmio) {
+		aug_vm_set_mmio_default(r.vm, AUG_MMIO_EXIT);
+		aug_vm_set_exit_handler(r.vm, AUG_EXIT_MMIO, mmio_exit, &r);
+	}
 	aug_vm_set_pio_default(r.vm, AUG_PIO_IGNORE);
-	aug_vm_set_exit_handler(r.vm, AUG_EXIT_MMIO, mmio_exit, &r);
 	aug_vm_set_exit_handler(r.vm, AUG_EXIT_SHUTDOWN, crash_exit, &r);
 	aug_vm_set_exit_handler(r.vm, AUG_EXIT_INTERNAL_ERROR, crash_exit, &r);
 	aug_vm_set_exit_handler(r.vm, AUG_EXIT_FAIL_ENTRY, crash_exit, &r);
@@ -421,7 +514,9 @@ int cmd_run(int argc, char **argv)
 		destroy(&r);
 		return EXIT_NO_KVM;
 	}
-	err = aug_vm_run_all(r.vm, results, MAX_VCPUS, 0);
+	/* A PC ends as a whole (an event, a reset); on a bare VM each vCPU
+	 * halts on its own. */
+	err = aug_vm_run_all(r.vm, results, MAX_VCPUS, r.pc != NULL);
 	if (o.timeout_ms) {
 		pthread_mutex_lock(&r.lock);
 		r.done = 1;
@@ -439,12 +534,22 @@ int cmd_run(int argc, char **argv)
 	} else if (r.timed_out) {
 		fprintf(stderr, "%s: timed out after %.3f s\n", tool_name, o.timeout_ms / 1000.0);
 		status = EXIT_GUEST;
+	} else if (r.pc && (event = aug_pc_get_event(r.pc)) > 0) {
+		status = event == AUG_EVENT_POWEROFF ? 0 : EXIT_RESET;
+		event = -1;	/* said */
 	}
-	for (i = 0; i < r.nvcpus && !err && !r.exited && !r.timed_out; i++) {
+	for (i = 0; i < r.nvcpus && !err && !r.exited && !r.timed_out && event >= 0; i++) {
 		struct aug_exit *e = &results[i].exit;
 
 		if (results[i].ret == 0 && e->reason == AUG_EXIT_HLT)
 			continue;
+		if (r.pc && results[i].ret == -EINTR)
+			continue;	/* stopped with the machine */
+		if (r.pc && results[i].ret == 0 && e->reason == AUG_EXIT_SHUTDOWN) {
+			fprintf(stderr, "%s: vcpu %u: triple fault: the PC resets\n", tool_name, i);
+			status = EXIT_RESET;
+			continue;
+		}
 		status = EXIT_GUEST;
 		fprintf(stderr, "%s: vcpu %u: ", tool_name, i);
 		if (results[i].ret && results[i].ret != -EINTR)

@@ -314,6 +314,149 @@ void aug_pm_destroy(struct aug_pm *pm);
  */
 int aug_pm_get_event(const struct aug_pm *pm);
 
+/* ---------------------------------------------------------------------- */
+/* Firmware configuration (QEMU's fw_cfg, port interface)                 */
+
+/**
+ * struct aug_fw_cfg - QEMU's firmware configuration device (opaque): a
+ * 16-bit selector port at its base and an 8-bit data port at base + 1
+ *
+ * The guest writes an item's key to the selector, then reads the item's
+ * bytes in order from the data port; a read past the end of the item, of
+ * a key with no item, or after selecting a key with the write bit (0x4000)
+ * gives 0, and writes to the data port are ignored, as on QEMU. Test
+ * kernels (kvm-unit-tests), SeaBIOS and Linux's qemu_fw_cfg driver read
+ * the CPU count, RAM size and named files from it. The items
+ * AUG_FW_CFG_SIGNATURE ("QEMU"), AUG_FW_CFG_ID (1: ports, no DMA) and
+ * AUG_FW_CFG_FILE_DIR (the directory of the named files, big-endian, in
+ * QEMU's layout) are there from the start. Numbers are little-endian
+ * bytes, as QEMU stores them: AUG_FW_CFG_NB_CPUS and AUG_FW_CFG_MAX_CPUS
+ * are 16 bits, AUG_FW_CFG_RAM_SIZE is 64.
+ *
+ * The selector and the read position are device state ("fw_cfg", 8
+ * bytes) for checkpoints and snapshots; the items are configuration, which
+ * a VM restored into must be given again.
+ */
+struct aug_fw_cfg;
+
+#define AUG_FW_CFG_PORT 0x510		/* QEMU's base on x86 */
+#define AUG_FW_CFG_SIGNATURE 0x00
+#define AUG_FW_CFG_ID 0x01
+#define AUG_FW_CFG_RAM_SIZE 0x03
+#define AUG_FW_CFG_NB_CPUS 0x05
+#define AUG_FW_CFG_MAX_CPUS 0x0f
+#define AUG_FW_CFG_FILE_DIR 0x19
+#define AUG_FW_CFG_FILE_FIRST 0x20	/* the first file's key */
+#define AUG_FW_CFG_MAX_FILES 1024	/* keys 0x20 to 0x41f */
+#define AUG_FW_CFG_MAX_NAME 55		/* bytes of a file name */
+#define AUG_FW_CFG_MAX_ITEM (64u << 20)	/* bytes of one item */
+
+/**
+ * aug_fw_cfg_create() - attach a fw_cfg device to a VM
+ * @vm: the VM
+ * @base: the selector port (AUG_FW_CFG_PORT on a PC); the data port is
+ *        @base + 1
+ * @ret_fw: on success, the device; the caller owns it
+ *
+ * Return: 0; -EINVAL if @vm or @ret_fw is NULL or @base is 0xffff; -EBUSY
+ * if one of the ports is registered already; -EEXIST if the VM has a
+ * fw_cfg device already; -ENOSPC, -ENOMEM.
+ */
+int aug_fw_cfg_create(struct aug_vm *vm, uint16_t base, struct aug_fw_cfg **ret_fw);
+
+/**
+ * aug_fw_cfg_destroy() - unregister the ports and free the device and its
+ * items
+ * @fw: the device, or NULL (nothing is done)
+ */
+void aug_fw_cfg_destroy(struct aug_fw_cfg *fw);
+
+/**
+ * aug_fw_cfg_add() - add an item under a key
+ * @fw: the device
+ * @key: the key (AUG_FW_CFG_NB_CPUS...; bit 15 marks QEMU's
+ *       architecture-specific keys)
+ * @data: the item's bytes, copied; may be NULL if @len is 0
+ * @len: their number, at most AUG_FW_CFG_MAX_ITEM
+ *
+ * May be called while vCPUs run: a guest sees the item from its next
+ * selection on.
+ *
+ * Return: 0; -EINVAL if @fw is NULL, @data is NULL with @len not 0, @key
+ * has the write bit (0x4000) or is one of the files' keys
+ * (AUG_FW_CFG_FILE_FIRST to AUG_FW_CFG_FILE_FIRST + AUG_FW_CFG_MAX_FILES -
+ * 1); -E2BIG if @len is above AUG_FW_CFG_MAX_ITEM; -EEXIST if @key has an
+ * item (also the signature, ID and file directory); -ENOMEM.
+ */
+int aug_fw_cfg_add(struct aug_fw_cfg *fw, uint16_t key, const void *data, size_t len);
+
+/**
+ * aug_fw_cfg_add_file() - add a named item ("etc/..." on QEMU)
+ * @fw: the device
+ * @name: the name, 1 to AUG_FW_CFG_MAX_NAME bytes
+ * @data: the item's bytes, copied; may be NULL if @len is 0
+ * @len: their number, at most AUG_FW_CFG_MAX_ITEM
+ *
+ * The file gets the next key from AUG_FW_CFG_FILE_FIRST up and an entry in
+ * the file directory (AUG_FW_CFG_FILE_DIR), where a guest finds it by
+ * name.
+ *
+ * Return: 0; -EINVAL if @fw or @name is NULL, @name is empty or longer
+ * than AUG_FW_CFG_MAX_NAME, or @data is NULL with @len not 0; -E2BIG if
+ * @len is above AUG_FW_CFG_MAX_ITEM; -EEXIST if a file has that name;
+ * -ENOSPC if AUG_FW_CFG_MAX_FILES files are there; -ENOMEM.
+ */
+int aug_fw_cfg_add_file(struct aug_fw_cfg *fw, const char *name, const void *data,
+			size_t len);
+
+/* ---------------------------------------------------------------------- */
+/* QEMU's pc-testdev                                                      */
+
+/**
+ * struct aug_testdev - the ports of QEMU's pc-testdev that test kernels
+ * (kvm-unit-tests) use (opaque)
+ *
+ * - 0xe0-0xe3: a 32-bit scratch register; an access of N bytes at port
+ *   0xe0 + k reads or writes its bytes k to k + N - 1 (bytes past the
+ *   register are dropped, reads past it give 0), for I/O instruction tests.
+ * - 0xe4: a 32-bit write of a guest-physical address makes KVM drop its
+ *   mapping of that page, so the guest's next access to it exits to KVM
+ *   again: the host page is write-protected for a moment (mprotect()), and
+ *   ends read-write (also in memory of aug_vm_add_user_memory()); an
+ *   address outside guest memory is ignored. Reads give 0.
+ * - 0x2000-0x2017: a write sets IOAPIC input line (port - 0x2000) to 1 if
+ *   the value is not zero, else to 0 (aug_vm_set_irq_line()). Reads give 0.
+ * - MMIO at AUG_TESTDEV_IOMEM_ADDR: AUG_TESTDEV_IOMEM_SIZE bytes of RAM that
+ *   every access exits for (the instruction emulator's tests); the part of
+ *   an access past its end is dropped, or read as zeros.
+ *
+ * The scratch register and the MMIO RAM are device state for checkpoints
+ * and snapshots ("pc-testdev", 4 bytes; "pc-testdev-iomem",
+ * AUG_TESTDEV_IOMEM_SIZE bytes).
+ */
+struct aug_testdev;
+
+#define AUG_TESTDEV_IOMEM_ADDR 0xff000000ull
+#define AUG_TESTDEV_IOMEM_SIZE 0x10000
+
+/**
+ * aug_testdev_create() - attach the pc-testdev ports to a VM
+ * @vm: a VM with the in-kernel irqchip (AUG_VM_IRQCHIP)
+ * @ret_td: on success, the device; the caller owns it
+ *
+ * Return: 0; -EINVAL if an argument is NULL; -ENXIO if the VM has no
+ * in-kernel irqchip; -EBUSY if one of the ports or a byte of the MMIO range
+ * is registered already; -EEXIST if the VM has a pc-testdev already;
+ * -ENOSPC, -ENOMEM.
+ */
+int aug_testdev_create(struct aug_vm *vm, struct aug_testdev **ret_td);
+
+/**
+ * aug_testdev_destroy() - unregister the ports and free the device
+ * @td: the device, or NULL (nothing is done)
+ */
+void aug_testdev_destroy(struct aug_testdev *td);
+
 #ifdef __cplusplus
 }
 #endif

@@ -49,4 +49,32 @@ void cmos_init(struct cmos *c);
 uint8_t cmos_read(struct cmos *c, unsigned int idx, time_t now);
 void cmos_write(struct cmos *c, unsigned int idx, uint8_t val);
 
+/* fw_cfg.c: the items and the selector; an item's bytes are its own copy. */
+struct fw_cfg_item {
+	uint16_t key;
+	uint32_t len;
+	uint8_t *data;
+	char name[AUG_FW_CFG_MAX_NAME + 1];	/* empty: not a file */
+};
+
+struct fw_cfg {
+	struct fw_cfg_item *items;
+	uint32_t n, cap, nfiles;
+	uint16_t selector;
+	uint32_t offset;
+};
+
+/* With the signature, ID and an empty file directory. */
+int fw_cfg_init(struct fw_cfg *f);
+void fw_cfg_free(struct fw_cfg *f);
+int fw_cfg_add(struct fw_cfg *f, uint16_t key, const void *data, size_t len);
+int fw_cfg_add_file(struct fw_cfg *f, const char *name, const void *data, size_t len);
+void fw_cfg_select(struct fw_cfg *f, uint16_t key);
+uint8_t fw_cfg_read(struct fw_cfg *f);
+
+/* testdev.c: the scratch register; @offset is the port's (0-3), @size in
+ * bytes (1, 2, 4). */
+uint32_t testdev_write(uint32_t reg, unsigned int offset, unsigned int size, uint32_t val);
+uint32_t testdev_read(uint32_t reg, unsigned int offset);
+
 #endif

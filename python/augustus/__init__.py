@@ -37,7 +37,7 @@ __all__ = [
     'CONTINUE', 'STOP', 'MEM_READONLY', 'MEM_DIRTY_LOG', 'MEM_NORESERVE', 'MEM_DONTDUMP',
     'PAGE_SIZE', 'Kvm', 'Vm', 'Vcpu', 'Checkpoint', 'Snapshot', 'Exit', 'PortAccess', 'MmioAccess', 'RunResult',
     'mode_config', 'mode_tables_size', 'acpi_build', 'linux_check_kernel',
-    'Serial', 'I8042', 'Cmos', 'Pci', 'Pm', 'Pc',
+    'Serial', 'I8042', 'Cmos', 'Pci', 'Pm', 'FwCfg', 'Testdev', 'Pc',
     'Regs', 'Sregs', 'Segment', 'DTable', 'Fpu', 'Msr', 'CpuidEntry', 'ModeConfig',
     'VcpuLimits', 'VcpuStats',
 ]
@@ -1254,6 +1254,41 @@ class Pm(_Device):
     def event(self) -> int:
         """Event.POWEROFF once the guest powered off, else 0."""
         return _call('pm_get_event', self._live())
+
+
+class FwCfg(_Device):
+    """QEMU's firmware configuration device: selector port @base, data
+    port @base + 1. Items are bytes under a 16-bit key (add) or a name in
+    its file directory (add_file); numbers are little-endian."""
+    _destroy = staticmethod(C.fw_cfg_destroy)
+    PORT = 0x510
+    RAM_SIZE, NB_CPUS, MAX_CPUS = 0x03, 0x05, 0x0f
+
+    def __init__(self, vm: Vm, base: int = 0x510) -> None:
+        self._attach(vm, _create(vm, 'fw_cfg_create', _int('base', base, _U16)))
+
+    def add(self, key: int, data: bytes) -> None:
+        """The item @data under @key."""
+        d = _bytes('data', data)
+        assert d is not None
+        _call('fw_cfg_add', self._live(), _int('key', key, _U16), d, len(d))
+
+    def add_file(self, name: str, data: bytes) -> None:
+        """The item @data under @name, listed in the file directory."""
+        if not isinstance(name, str):
+            raise TypeError('name must be a str, not %s' % type(name).__name__)
+        d = _bytes('data', data)
+        assert d is not None
+        _call('fw_cfg_add_file', self._live(), name.encode(), d, len(d))
+
+
+class Testdev(_Device):
+    """QEMU's pc-testdev ports (scratch register 0xe0, page flush 0xe4,
+    IOAPIC lines 0x2000-0x2017) on a VM made with irqchip=True."""
+    _destroy = staticmethod(C.testdev_destroy)
+
+    def __init__(self, vm: Vm) -> None:
+        self._attach(vm, _create(vm, 'testdev_create'))
 
 
 class Pc(_Device):

@@ -320,6 +320,12 @@ PROTOTYPES = {
     'aug_pm_create': (c_int, [P, POINTER(PmConfig), OUT_P]),
     'aug_pm_destroy': (None, [P]),
     'aug_pm_get_event': (c_int, [P]),
+    'aug_fw_cfg_create': (c_int, [P, c_uint16, OUT_P]),
+    'aug_fw_cfg_destroy': (None, [P]),
+    'aug_fw_cfg_add': (c_int, [P, c_uint16, c_void_p, c_size_t]),
+    'aug_fw_cfg_add_file': (c_int, [P, c_char_p, c_void_p, c_size_t]),
+    'aug_testdev_create': (c_int, [P, OUT_P]),
+    'aug_testdev_destroy': (None, [P]),
 }
 
 # Functions of the library the package does not call, and why.

@@ -828,6 +828,58 @@ static int device(struct ctx *c, enum dev d, struct aug_vm *vm, bool null_ret, i
 	return ret;
 }
 
+/* fw_cfg: create at @base (@busy_port registered first) and destroy. */
+static int fw_cfg_dev(struct ctx *c, struct aug_vm *vm, bool null_ret, int busy_port,
+		      uint16_t base)
+{
+	struct aug_fw_cfg *fw = NULL;
+	int ret;
+
+	if (busy_port >= 0 && aug_vm_register_pio(c->vm, (uint16_t)busy_port, 1, nop_pio, NULL))
+		return -1000;
+	ret = aug_fw_cfg_create(vm, base, null_ret ? NULL : &fw);
+	if (!ret)
+		aug_fw_cfg_destroy(fw);
+	if (busy_port >= 0)
+		aug_vm_unregister_pio(c->vm, (uint16_t)busy_port, 1);
+	return ret;
+}
+
+/* fw_cfg: an item (@name NULL) or a file (@name, "-" for a NULL name) on a
+ * fresh device. */
+static int fw_cfg_item(struct ctx *c, uint16_t key, const char *name, const void *data,
+		       size_t len)
+{
+	struct aug_fw_cfg *fw;
+	int ret;
+
+	if (aug_fw_cfg_create(c->vm, AUG_FW_CFG_PORT, &fw))
+		return -1000;
+	if (!name)
+		ret = aug_fw_cfg_add(fw, key, data, len);
+	else
+		ret = aug_fw_cfg_add_file(fw, strcmp(name, "-") ? name : NULL, data, len);
+	aug_fw_cfg_destroy(fw);
+	return ret;
+}
+
+/* pc-testdev: create (@busy_port registered first) and destroy. */
+static int testdev_dev(struct ctx *c, struct aug_vm *vm, bool null_ret, int busy_port)
+{
+	struct aug_testdev *td = NULL;
+	int ret;
+
+	(void)c;
+	if (busy_port >= 0 && aug_vm_register_pio(vm, (uint16_t)busy_port, 1, nop_pio, NULL))
+		return -1000;
+	ret = aug_testdev_create(vm, null_ret ? NULL : &td);
+	if (!ret)
+		aug_testdev_destroy(td);
+	if (busy_port >= 0)
+		aug_vm_unregister_pio(vm, (uint16_t)busy_port, 1);
+	return ret;
+}
+
 static const void *serial_cfg(uint32_t size, uint16_t base, uint8_t irq)
 {
 	static struct aug_serial_config cfg;
@@ -987,6 +1039,31 @@ static int canvas_kept(int ret)
 	X(version_major_2, aug_check_version, -ENOTSUP, aug_check_version(2, 0))                  \
 	X(version_minor_huge, aug_check_version, -ENOTSUP, aug_check_version(1, UINT_MAX))        \
 	X(version_major_huge, aug_check_version, -ENOTSUP, aug_check_version(UINT_MAX, 0))        \
+	X(fw_cfg_null_vm, aug_fw_cfg_create, -EINVAL, fw_cfg_dev(c, NULL, 0, -1, 0x510))          \
+	X(fw_cfg_null_ret, aug_fw_cfg_create, -EINVAL, fw_cfg_dev(c, c->vm, 1, -1, 0x510))        \
+	X(fw_cfg_base_ffff, aug_fw_cfg_create, -EINVAL, fw_cfg_dev(c, c->vm, 0, -1, 0xffff))      \
+	X(fw_cfg_busy, aug_fw_cfg_create, -EBUSY, fw_cfg_dev(c, c->vm, 0, 0x511, 0x510))          \
+	X(fw_cfg_destroy_null, aug_fw_cfg_destroy, 0, NOCRASH(aug_fw_cfg_destroy(NULL)))         \
+	X(fw_cfg_add_null, aug_fw_cfg_add, -EINVAL, aug_fw_cfg_add(NULL, 5, "x", 1))              \
+	X(fw_cfg_add_null_data, aug_fw_cfg_add, -EINVAL, fw_cfg_item(c, 5, NULL, NULL, 1))        \
+	X(fw_cfg_add_write_key, aug_fw_cfg_add, -EINVAL, fw_cfg_item(c, 0x4005, NULL, "x", 1))    \
+	X(fw_cfg_add_file_key, aug_fw_cfg_add, -EINVAL, fw_cfg_item(c, 0x20, NULL, "x", 1))       \
+	X(fw_cfg_add_too_big, aug_fw_cfg_add, -E2BIG,                                            \
+	  fw_cfg_item(c, 5, NULL, "x", (size_t)AUG_FW_CFG_MAX_ITEM + 1))                         \
+	X(fw_cfg_add_exists, aug_fw_cfg_add, -EEXIST, fw_cfg_item(c, 0, NULL, "x", 1))            \
+	X(fw_cfg_file_null_fw, aug_fw_cfg_add_file, -EINVAL, aug_fw_cfg_add_file(NULL, "a", "x", 1)) \
+	X(fw_cfg_file_null_name, aug_fw_cfg_add_file, -EINVAL, fw_cfg_item(c, 0, "-", "x", 1))    \
+	X(fw_cfg_file_empty_name, aug_fw_cfg_add_file, -EINVAL, fw_cfg_item(c, 0, "", "x", 1))    \
+	X(fw_cfg_file_long_name, aug_fw_cfg_add_file, -EINVAL,                                   \
+	  fw_cfg_item(c, 0, "01234567890123456789012345678901234567890123456789012345", "x", 1)) \
+	X(fw_cfg_file_null_data, aug_fw_cfg_add_file, -EINVAL, fw_cfg_item(c, 0, "a", NULL, 1))   \
+	X(fw_cfg_file_too_big, aug_fw_cfg_add_file, -E2BIG,                                      \
+	  fw_cfg_item(c, 0, "a", "x", (size_t)AUG_FW_CFG_MAX_ITEM + 1))                          \
+	X(testdev_null_vm, aug_testdev_create, -EINVAL, testdev_dev(c, NULL, 0, -1))             \
+	X(testdev_null_ret, aug_testdev_create, -EINVAL, testdev_dev(c, c->irq_vm, 1, -1))        \
+	X(testdev_no_irqchip, aug_testdev_create, -ENXIO, testdev_dev(c, c->vm, 0, -1))           \
+	X(testdev_busy, aug_testdev_create, -EBUSY, testdev_dev(c, c->irq_vm, 0, 0x2017))         \
+	X(testdev_destroy_null, aug_testdev_destroy, 0, NOCRASH(aug_testdev_destroy(NULL)))      \
 	X(cmos_null_vm, aug_cmos_create, -EINVAL, device(c, DEV_CMOS, NULL, 0, -1, NULL))         \
 	X(cmos_null_ret, aug_cmos_create, -EINVAL, device(c, DEV_CMOS, c->vm, 1, -1, NULL))       \
 	X(cmos_busy, aug_cmos_create, -EBUSY, device(c, DEV_CMOS, c->vm, 0, 0x71, NULL))          \

@@ -1306,6 +1306,206 @@ START_TEST(pc_device_states_round_trip)
 }
 END_TEST
 
+/* ---- fw_cfg ---- */
+
+static void fw_read(struct fake *f, uint16_t key, uint8_t *buf, size_t len)
+{
+	size_t i;
+
+	ck_assert_int_eq(out(f, AUG_FW_CFG_PORT, 2, key), 0);
+	for (i = 0; i < len; i++)
+		buf[i] = (uint8_t)in(f, AUG_FW_CFG_PORT + 1, 1);
+}
+
+START_TEST(fw_cfg_items_through_the_ports)
+{
+	static const uint8_t cpus[2] = { 3, 0 };
+	struct aug_fw_cfg *fw, *fw2;
+	uint8_t b[16], big[8];
+	struct fake f;
+
+	fake_init(&f, AUG_PAGE_SIZE);
+	ck_assert_int_eq(aug_fw_cfg_create(&f.vm, AUG_FW_CFG_PORT, &fw), 0);
+	fw_read(&f, AUG_FW_CFG_SIGNATURE, b, 5);
+	ck_assert_mem_eq(b, "QEMU\0", 5);		/* then 0 past the end */
+	fw_read(&f, AUG_FW_CFG_ID, b, 4);
+	ck_assert_mem_eq(b, "\1\0\0\0", 4);		/* ports, no DMA */
+	fw_read(&f, AUG_FW_CFG_FILE_DIR, b, 4);
+	ck_assert_mem_eq(b, "\0\0\0\0", 4);		/* no files */
+
+	ck_assert_int_eq(aug_fw_cfg_add(fw, AUG_FW_CFG_NB_CPUS, cpus, 2), 0);
+	/* a 16-bit read takes two bytes in order */
+	out(&f, AUG_FW_CFG_PORT, 2, AUG_FW_CFG_NB_CPUS);
+	ck_assert_uint_eq(in(&f, AUG_FW_CFG_PORT + 1, 2), 3);
+	ck_assert_uint_eq(in(&f, AUG_FW_CFG_PORT + 1, 1), 0);
+	/* a byte write selects its byte; reselecting starts over */
+	out(&f, AUG_FW_CFG_PORT, 1, AUG_FW_CFG_NB_CPUS);
+	ck_assert_uint_eq(in(&f, AUG_FW_CFG_PORT + 1, 1), 3);
+	/* data port writes are ignored; the selector reads nothing */
+	out(&f, AUG_FW_CFG_PORT, 2, AUG_FW_CFG_NB_CPUS);
+	out(&f, AUG_FW_CFG_PORT + 1, 1, 0x77);
+	ck_assert_uint_eq(in(&f, AUG_FW_CFG_PORT + 1, 1), 3);
+	ck_assert_uint_eq(in(&f, AUG_FW_CFG_PORT, 2), 0);
+	/* an unknown key, the write channel and an arch-local key: zeros */
+	fw_read(&f, 0x1234, b, 4);
+	ck_assert_mem_eq(b, "\0\0\0\0", 4);
+	fw_read(&f, 0x4000 | AUG_FW_CFG_NB_CPUS, b, 2);
+	ck_assert_mem_eq(b, "\0\0", 2);
+	ck_assert_int_eq(aug_fw_cfg_add(fw, 0x8003, "e820", 4), 0);
+	fw_read(&f, 0x8003, b, 5);
+	ck_assert_mem_eq(b, "e820\0", 5);
+
+	/* what aug_fw_cfg_add() refuses, leaving the items as they were */
+	ck_assert_int_eq(aug_fw_cfg_add(NULL, 2, cpus, 2), -EINVAL);
+	ck_assert_int_eq(aug_fw_cfg_add(fw, 2, NULL, 2), -EINVAL);
+	ck_assert_int_eq(aug_fw_cfg_add(fw, 0x4002, cpus, 2), -EINVAL);
+	ck_assert_int_eq(aug_fw_cfg_add(fw, AUG_FW_CFG_FILE_FIRST, cpus, 2), -EINVAL);
+	ck_assert_int_eq(aug_fw_cfg_add(fw, AUG_FW_CFG_FILE_FIRST + AUG_FW_CFG_MAX_FILES - 1,
+					cpus, 2), -EINVAL);
+	ck_assert_int_eq(aug_fw_cfg_add(fw, AUG_FW_CFG_FILE_FIRST + AUG_FW_CFG_MAX_FILES,
+					cpus, 2), 0);
+	ck_assert_int_eq(aug_fw_cfg_add(fw, 2, big, (size_t)AUG_FW_CFG_MAX_ITEM + 1), -E2BIG);
+	ck_assert_int_eq(aug_fw_cfg_add(fw, AUG_FW_CFG_NB_CPUS, cpus, 1), -EEXIST);
+	ck_assert_int_eq(aug_fw_cfg_add(fw, AUG_FW_CFG_SIGNATURE, cpus, 2), -EEXIST);
+	ck_assert_int_eq(aug_fw_cfg_add(fw, 2, NULL, 0), 0);	/* an empty item */
+	fw_read(&f, 2, b, 1);
+	ck_assert_uint_eq(b[0], 0);
+	fw_read(&f, AUG_FW_CFG_NB_CPUS, b, 2);
+	ck_assert_mem_eq(b, cpus, 2);
+
+	/* a second device: its ports, or the VM's one fw_cfg */
+	ck_assert_int_eq(aug_fw_cfg_create(&f.vm, AUG_FW_CFG_PORT + 1, &fw2), -EBUSY);
+	ck_assert_int_eq(aug_fw_cfg_create(&f.vm, 0x520, &fw2), -EEXIST);
+	ck_assert_int_eq(aug_fw_cfg_create(&f.vm, 0xffff, &fw2), -EINVAL);
+	ck_assert_int_eq(aug_fw_cfg_create(NULL, 0x520, &fw2), -EINVAL);
+	ck_assert_int_eq(aug_fw_cfg_create(&f.vm, 0x520, NULL), -EINVAL);
+	aug_fw_cfg_destroy(fw);
+	aug_fw_cfg_destroy(NULL);
+	ck_assert_uint_eq(f.vm.nstates, 0);
+	/* the ports are free again */
+	ck_assert_int_eq(aug_fw_cfg_create(&f.vm, 0x520, &fw2), 0);
+	aug_fw_cfg_destroy(fw2);
+	fake_fini(&f);
+}
+END_TEST
+
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
+}
+
+START_TEST(fw_cfg_files_and_directory)
+{
+	char name[AUG_FW_CFG_MAX_NAME + 2];
+	uint8_t dir[4 + 3 * 64], b[8];
+	struct aug_fw_cfg *fw;
+	struct fake f;
+	int i;
+
+	fake_init(&f, AUG_PAGE_SIZE);
+	ck_assert_int_eq(aug_fw_cfg_create(&f.vm, AUG_FW_CFG_PORT, &fw), 0);
+	ck_assert_int_eq(aug_fw_cfg_add_file(fw, "etc/one", "1111", 4), 0);
+	ck_assert_int_eq(aug_fw_cfg_add(fw, AUG_FW_CFG_NB_CPUS, "\2\0", 2), 0);
+	memset(name, 'n', AUG_FW_CFG_MAX_NAME);
+	name[AUG_FW_CFG_MAX_NAME] = '\0';
+	ck_assert_int_eq(aug_fw_cfg_add_file(fw, name, "22", 2), 0);
+
+	/* the directory: count, then size, key and name, big-endian */
+	fw_read(&f, AUG_FW_CFG_FILE_DIR, dir, sizeof(dir));
+	ck_assert_uint_eq(be32(dir), 2);
+	ck_assert_uint_eq(be32(dir + 4), 4);
+	ck_assert_uint_eq(dir[8] << 8 | dir[9], AUG_FW_CFG_FILE_FIRST);
+	ck_assert_str_eq((char *)dir + 12, "etc/one");
+	ck_assert_uint_eq(be32(dir + 68), 2);
+	ck_assert_uint_eq(dir[72] << 8 | dir[73], AUG_FW_CFG_FILE_FIRST + 1);
+	ck_assert_mem_eq(dir + 76, name, AUG_FW_CFG_MAX_NAME);
+	ck_assert_uint_eq(dir[76 + AUG_FW_CFG_MAX_NAME], 0);	/* terminated */
+	ck_assert_mem_eq(dir + 4 + 2 * 64, "\0\0\0\0", 4);	/* past the end */
+	fw_read(&f, AUG_FW_CFG_FILE_FIRST + 1, b, 3);
+	ck_assert_mem_eq(b, "22\0", 3);
+
+	name[AUG_FW_CFG_MAX_NAME] = 'n';
+	name[AUG_FW_CFG_MAX_NAME + 1] = '\0';
+	ck_assert_int_eq(aug_fw_cfg_add_file(fw, name, "x", 1), -EINVAL);
+	ck_assert_int_eq(aug_fw_cfg_add_file(fw, "", "x", 1), -EINVAL);
+	ck_assert_int_eq(aug_fw_cfg_add_file(fw, NULL, "x", 1), -EINVAL);
+	ck_assert_int_eq(aug_fw_cfg_add_file(fw, "etc/x", NULL, 1), -EINVAL);
+	ck_assert_int_eq(aug_fw_cfg_add_file(NULL, "etc/x", "x", 1), -EINVAL);
+	ck_assert_int_eq(aug_fw_cfg_add_file(fw, "etc/x", b,
+					     (size_t)AUG_FW_CFG_MAX_ITEM + 1), -E2BIG);
+	ck_assert_int_eq(aug_fw_cfg_add_file(fw, "etc/one", "x", 1), -EEXIST);
+	/* refused calls took no key: the next file gets the third */
+	ck_assert_int_eq(aug_fw_cfg_add_file(fw, "etc/three", NULL, 0), 0);
+	fw_read(&f, AUG_FW_CFG_FILE_DIR, dir, sizeof(dir));
+	ck_assert_uint_eq(be32(dir), 3);
+	ck_assert_uint_eq(dir[136] << 8 | dir[137], AUG_FW_CFG_FILE_FIRST + 2);
+	ck_assert_str_eq((char *)dir + 140, "etc/three");
+
+	/* up to AUG_FW_CFG_MAX_FILES files */
+	for (i = 3; i < AUG_FW_CFG_MAX_FILES; i++) {
+		snprintf(name, sizeof(name), "f%d", i);
+		ck_assert_int_eq(aug_fw_cfg_add_file(fw, name, NULL, 0), 0);
+	}
+	ck_assert_int_eq(aug_fw_cfg_add_file(fw, "one-too-many", NULL, 0), -ENOSPC);
+	fw_read(&f, AUG_FW_CFG_FILE_DIR, b, 4);
+	ck_assert_uint_eq(be32(b), AUG_FW_CFG_MAX_FILES);
+	aug_fw_cfg_destroy(fw);
+	fake_fini(&f);
+}
+END_TEST
+
+START_TEST(fw_cfg_state_round_trip)
+{
+	struct aug_fw_cfg *fw;
+	uint8_t st[8], bad[8], b[4];
+	struct fake f;
+
+	fake_init(&f, AUG_PAGE_SIZE);
+	ck_assert_int_eq(aug_fw_cfg_create(&f.vm, AUG_FW_CFG_PORT, &fw), 0);
+	ck_assert_int_eq(aug_fw_cfg_add(fw, 0x0a, "abcdef", 6), 0);
+	fw_read(&f, 0x0a, b, 2);
+	fake_state_save(&f, "fw_cfg", st);
+	fw_read(&f, AUG_FW_CFG_SIGNATURE, b, 1);
+	ck_assert_int_eq(fake_state_load(&f, "fw_cfg", st), 0);
+	b[0] = (uint8_t)in(&f, AUG_FW_CFG_PORT + 1, 1);	/* goes on at "c" */
+	ck_assert_uint_eq(b[0], 'c');
+
+	memcpy(bad, st, sizeof(st));
+	bad[2] = 1;					/* the reserved half */
+	ck_assert_int_eq(fake_state_load(&f, "fw_cfg", bad), -EINVAL);
+	memcpy(bad, st, sizeof(st));
+	put32(bad + 4, 7);				/* past the item's end */
+	ck_assert_int_eq(fake_state_load(&f, "fw_cfg", bad), -EINVAL);
+	put32(bad + 4, 6);				/* at its end: allowed */
+	ck_assert_int_eq(fake_state_load(&f, "fw_cfg", bad), 0);
+	ck_assert_uint_eq(in(&f, AUG_FW_CFG_PORT + 1, 1), 0);
+	put16(bad, 0x1234);				/* no such item: offset 0 only */
+	put32(bad + 4, 1);
+	ck_assert_int_eq(fake_state_load(&f, "fw_cfg", bad), -EINVAL);
+	put32(bad + 4, 0);
+	ck_assert_int_eq(fake_state_load(&f, "fw_cfg", bad), 0);
+	aug_fw_cfg_destroy(fw);
+	fake_fini(&f);
+}
+END_TEST
+
+START_TEST(testdev_scratch_register)
+{
+	uint32_t r = 0;
+
+	r = testdev_write(r, 0, 4, 0x12345678);
+	ck_assert_uint_eq(r, 0x12345678);
+	ck_assert_uint_eq(testdev_read(r, 1) & 0xffff, 0x3456);
+	ck_assert_uint_eq(testdev_read(r, 3), 0x12);	/* nothing past the end */
+	r = testdev_write(r, 1, 1, 0xab);
+	ck_assert_uint_eq(r, 0x1234ab78);
+	r = testdev_write(r, 2, 4, 0xcafef00d);		/* the upper half is dropped */
+	ck_assert_uint_eq(r, 0xf00dab78);
+	r = testdev_write(r, 3, 2, 0x1122);
+	ck_assert_uint_eq(r, 0x220dab78);
+}
+END_TEST
+
 static int nop_save(void *opaque, void *buf, size_t len)
 {
 	(void)opaque, (void)buf, (void)len;
@@ -1414,6 +1614,10 @@ static Suite *linux_suite(void)
 	tcase_add_test(tc, serial_state_round_trip);
 	tcase_add_test(tc, pc_device_states_round_trip);
 	tcase_add_test(tc, state_registry_checks_and_limits);
+	tcase_add_test(tc, fw_cfg_items_through_the_ports);
+	tcase_add_test(tc, fw_cfg_files_and_directory);
+	tcase_add_test(tc, fw_cfg_state_round_trip);
+	tcase_add_test(tc, testdev_scratch_register);
 	suite_add_tcase(s, tc);
 	return s;
 }

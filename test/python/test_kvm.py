@@ -27,6 +27,9 @@ REP_OUT = bytes.fromhex('be0020 b90300 ba8000 f36e f4')        # rep outsb 3 fro
 S5 = bytes.fromhex('ba0406 b80034 ef f4')                       # PM1a_CNT = SLP_EN | 5 << 10
 KBD_RESET = bytes.fromhex('b0fe e664 f4')                       # i8042 command 0xfe
 PCI_READ = bytes.fromhex('66b800000080 baf80c 66ef bafc0c 66ed ba8000 66ef f4')
+FW_READ = bytes.fromhex('ba1005 b80500 ef 42 ed ba8000 ef f4')  # fw_cfg key 5: 16 bits to 0x80
+# pc-testdev: 0x12345678 to 0xe0, 16 bits from 0xe1 to 0x80
+TESTDEV = bytes.fromhex('66b878563412 66e7e0 e5e1 e780 f4')
 COUNT = bytes.fromhex('fe060020 a00020 e610 f4')               # [0x2000]++, out 0x10, hlt
 # long mode: rax = 0x1122334455667788, hlt
 LONG = bytes.fromhex('48b88877665544332211 f4')
@@ -433,6 +436,36 @@ def test_pm_i8042_pci_cmos(kvm):
         assert e.value.errno == errno.EBUSY
         ex = vcpu.run()
         assert (ex.port, ex.data) == (0x80, b'\xff\xff\xff\xff')
+
+
+def test_fw_cfg(vm):
+    vcpu, _ = real_mode_guest(vm, FW_READ)
+    fw = augustus.FwCfg(vm)
+    fw.add(augustus.FwCfg.NB_CPUS, (3).to_bytes(2, 'little'))
+    fw.add_file('etc/x', b'abc')
+    for call, err in [(lambda: fw.add(augustus.FwCfg.NB_CPUS, b'\0\0'), errno.EEXIST),
+                      (lambda: fw.add(0x4000, b''), errno.EINVAL),
+                      (lambda: fw.add_file('etc/x', b''), errno.EEXIST),
+                      (lambda: augustus.FwCfg(vm, base=0x511), errno.EBUSY)]:
+        with pytest.raises(augustus.Error) as e:
+            call()
+        assert e.value.errno == err
+    with pytest.raises(TypeError):
+        fw.add_file(b'etc/y', b'')
+    ex = vcpu.run()
+    assert (ex.port, ex.data) == (0x80, b'\x03\x00')
+
+
+def test_testdev(kvm):
+    with augustus.Vm(kvm) as vm:
+        with pytest.raises(augustus.Error) as e:
+            augustus.Testdev(vm)
+        assert e.value.errno == errno.ENXIO
+    with augustus.Vm(kvm, irqchip=True) as vm:
+        vcpu, _ = real_mode_guest(vm, TESTDEV)
+        augustus.Testdev(vm)
+        ex = vcpu.run()
+        assert (ex.port, ex.data) == (0x80, b'\x56\x34')
 
 
 def test_pc_machine(kvm):

@@ -64,6 +64,10 @@ if [ $kvm = 0 ]; then
 	expect 2 "--smp must be 1 to 64" "$aug" run --smp 0 "$f"
 	expect 2 "--mem must be a non-zero multiple of 4K" "$aug" run --mem 100 "$f"
 	expect 2 "--debug-exit must be a port, 0 to 0xffff" "$aug" run --debug-exit 0x10000 "$f"
+	expect 2 "bad value 'isa' for --machine: expected pc or bare" "$aug" run --machine isa "$f"
+	expect 2 "--machine pc needs --mem in whole 2M" "$aug" run --machine pc --mem 3M "$f"
+	expect 2 "--debug-exit: ports 0x510 and 0x511 are fw_cfg's on --machine pc" \
+		"$aug" run --multiboot --debug-exit 0x511 "$f"
 	expect 2 "--load must be an address below --mem" "$aug" run --mem 64K --load 64K "$f"
 	expect 2 "--elf and --multiboot exclude each other" "$aug" run --elf --multiboot "$f"
 	expect 2 "--cmdline and --module are for --multiboot kernels" "$aug" run --cmdline a "$f"
@@ -145,6 +149,32 @@ if [ $kvm = 1 ]; then
 		echo "FAIL: bench --reset: exit $st, stdout:"
 		sed 's/^/  | /' "$out" "$out.err"
 	fi
+	# The PC machine, the default of --multiboot: fw_cfg, the local APIC
+	# starting the APs, the debug-exit port; on a bare VM, no fw_cfg.
+	for args in "--smp 3:3 CPUs, 64 MiB; 2 APs started" \
+		"--smp 1 --mem 130M:1 CPUs, 130 MiB; 0 APs started"; do
+		"$aug" run --multiboot ${args%%:*} "$guests/guest-pc.elf" >"$out" 2>"$out.err"
+		st=$?
+		if [ $st -eq 1 ] && [ "$(cat "$out")" = "fw_cfg: QEMU, ${args#*:}" ] &&
+			[ ! -s "$out.err" ]; then
+			passed=$((passed + 1))
+		else
+			failed=$((failed + 1))
+			echo "FAIL: run --multiboot ${args%%:*} guest-pc.elf: exit $st, stdout" \
+				"'$(cat "$out")', stderr: $(cat "$out.err")"
+		fi
+	done
+	"$aug" run --multiboot --machine bare "$guests/guest-pc.elf" >"$out" 2>"$out.err"
+	st=$?
+	if [ $st -eq 5 ] && [ "$(cat "$out")" = "no fw_cfg" ]; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+		echo "FAIL: run --machine bare guest-pc.elf: exit $st, stdout '$(cat "$out")'"
+	fi
+	# a PC's triple fault is a reset
+	expect 8 "vcpu 0: triple fault: the PC resets" "$aug" run --machine pc \
+		"$guests/shutdown.bin"
 	# and a guest that ends well says nothing
 	"$aug" run "$guests/hlt.bin" >"$out" 2>"$out.err"
 	st=$?
