@@ -149,7 +149,8 @@ static void usage_run(FILE *f)
 		"                     reset), fw_cfg at 0x510 and pc-testdev; vCPU 0 starts, the\n"
 		"                     others wait for INIT/SIPI. bare (default otherwise): memory,\n"
 		"                     vCPUs all started at the entry, polled COM1, nothing else\n"
-		"  --cmdline STR      the Multiboot command line\n"
+		"  --cmdline STR      the Multiboot command line's arguments: it is FILE STR, as\n"
+		"                     GRUB and QEMU pass it\n"
 		"  --module FILE[=STR] a Multiboot module and its string; may be repeated\n"
 		"  --smp N            N vCPUs (default 1); on a bare machine each starts at the entry\n"
 		"                     with RDI = its index\n"
@@ -322,7 +323,9 @@ static int load_guest(struct run_opts *o, struct aug_vm *vm, const uint8_t *imag
 		      struct aug_mode_config *boot)
 {
 	uint8_t *mod_data[MAX_MODULES] = { 0 };
+	char *cmdline = NULL;
 	uint32_t i;
+	size_t n;
 	int err = 0;
 
 	if (o->elf)
@@ -339,10 +342,19 @@ static int load_guest(struct run_opts *o, struct aug_vm *vm, const uint8_t *imag
 		o->mods[i].data = mod_data[i];
 		o->mods[i].cmdline = eq ? eq + 1 : o->mod_files[i];
 	}
+	/* The kernel's name first, then the arguments, as GRUB and QEMU
+	 * pass it: kernels take the first word for their own name. */
+	n = strlen(o->file) + (o->cmdline ? strlen(o->cmdline) + 1 : 0) + 1;
 	if (err)
-		err = 1;
-	else
-		err = aug_load_multiboot(vm, image, len, o->cmdline, o->mods, o->nmods, boot);
+		err = 1;	/* said already */
+	else if (!(cmdline = malloc(n)))
+		err = -ENOMEM;
+	else {
+		snprintf(cmdline, n, "%s%s%s", o->file, o->cmdline ? " " : "",
+			 o->cmdline ? o->cmdline : "");
+		err = aug_load_multiboot(vm, image, len, cmdline, o->mods, o->nmods, boot);
+	}
+	free(cmdline);
 	for (i = 0; i < o->nmods; i++)
 		free(mod_data[i]);
 	return err;

@@ -172,6 +172,15 @@ if [ $kvm = 1 ]; then
 		failed=$((failed + 1))
 		echo "FAIL: run --machine bare guest-pc.elf: exit $st, stdout '$(cat "$out")'"
 	fi
+	# the Multiboot command line: the kernel's name, then --cmdline
+	"$aug" run --multiboot --cmdline "a  b" "$guests/guest-multiboot.elf" >"$out" 2>"$out.err"
+	st=$?
+	if [ $st -eq 1 ] && [ "$(cat "$out")" = "$guests/guest-multiboot.elf a  b" ]; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+		echo "FAIL: run --multiboot --cmdline: exit $st, stdout '$(cat "$out")'"
+	fi
 	# a PC's triple fault is a reset
 	expect 8 "vcpu 0: triple fault: the PC resets" "$aug" run --machine pc \
 		"$guests/shutdown.bin"
