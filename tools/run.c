@@ -442,13 +442,6 @@ static int make_pc(struct run *r, const struct run_opts *o)
 	return err;
 }
 
-/* The bootstrap processor starts at the entry; the in-kernel local APICs
- * hold the others until it sends INIT and SIPI. */
-static int start_pc(struct run *r, const struct aug_mode_config *boot)
-{
-	return aug_vcpu_setup_mode(r->vcpus[0], boot);
-}
-
 int cmd_run(int argc, char **argv)
 {
 	struct run r = { .lock = PTHREAD_MUTEX_INITIALIZER, .done_cond = PTHREAD_COND_INITIALIZER };
@@ -503,7 +496,9 @@ int cmd_run(int argc, char **argv)
 	boot.stack = o.stack;
 
 	r.trace_mmio = o.trace_mmio;
-	err = o.pc ? start_pc(&r, &boot) : make_bare(&r, &o, &boot);
+	/* On a PC only the bootstrap processor starts at the entry; the
+	 * in-kernel local APICs hold the others until it sends INIT and SIPI. */
+	err = o.pc ? aug_vcpu_setup_mode(r.vcpus[0], &boot) : make_bare(&r, &o, &boot);
 	if (!err)
 		err = aug_vm_register_pio(r.vm, (uint16_t)o.xport, 1, debug_exit_io, &r);
 	if (err) {

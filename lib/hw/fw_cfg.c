@@ -83,26 +83,17 @@ int fw_cfg_init(struct fw_cfg *f)
 {
 	static const uint8_t sig[4] = { 'Q', 'E', 'M', 'U' };
 	static const uint8_t id[4] = { ID_TRADITIONAL, 0, 0, 0 };
-	uint8_t *s, *i, *dir;
+	static const uint8_t no_files[4];	/* a directory with a count of 0 */
 	int ret;
 
 	memset(f, 0, sizeof(*f));
-	s = copy(sig, sizeof(sig));
-	i = copy(id, sizeof(id));
-	dir = calloc(1, 4);	/* no files yet: a count of zero */
-	ret = s && i && dir ? 0 : -ENOMEM;
+	ret = fw_cfg_add(f, AUG_FW_CFG_SIGNATURE, sig, sizeof(sig));
 	if (!ret)
-		ret = append(f, AUG_FW_CFG_SIGNATURE, NULL, s, sizeof(sig));
+		ret = fw_cfg_add(f, AUG_FW_CFG_ID, id, sizeof(id));
 	if (!ret)
-		s = NULL, ret = append(f, AUG_FW_CFG_ID, NULL, i, sizeof(id));
-	if (!ret)
-		i = NULL, ret = append(f, AUG_FW_CFG_FILE_DIR, NULL, dir, 4);
-	if (!ret)
-		return 0;
-	free(s);
-	free(i);
-	free(dir);
-	fw_cfg_free(f);
+		ret = fw_cfg_add(f, AUG_FW_CFG_FILE_DIR, no_files, sizeof(no_files));
+	if (ret)
+		fw_cfg_free(f);
 	return ret;
 }
 
